@@ -1,0 +1,41 @@
+# Every target creates .venv when it is missing, so a fresh machine needs only Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export GX_ANALYTICS_ENABLED := false
+
+.PHONY: demo test dev docs lint clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/searchlight demo --out demo
+
+test: $(STAMP)
+	$(BIN)/python -m orchestration.prepare
+	$(BIN)/pytest -q
+
+# Dagster UI with the lineage from each raw source to marts.alerts (uses the demo data).
+dev: $(STAMP)
+	$(BIN)/python -m orchestration.prepare
+	@test -d demo/landing || $(BIN)/searchlight demo --out demo
+	SEARCHLIGHT_LANDING=$(CURDIR)/demo/landing SEARCHLIGHT_WAREHOUSE=$(CURDIR)/demo/warehouse.duckdb \
+	  DAGSTER_HOME=$(CURDIR)/.dagster $(BIN)/dagster dev -m orchestration.definitions
+
+# dbt docs for auditors: one self-contained HTML file (works offline).
+docs: $(STAMP)
+	@test -f demo/warehouse.duckdb || $(BIN)/searchlight demo --out demo
+	SEARCHLIGHT_WAREHOUSE=$(CURDIR)/demo/warehouse.duckdb $(BIN)/dbt docs generate --static \
+	  --project-dir dbt_project --profiles-dir dbt_project --target-path $(CURDIR)/docs/site
+	@echo "open docs/site/static_index.html"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf demo .dagster dbt_project/target dbt_project/logs docs/site

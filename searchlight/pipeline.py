@@ -1,0 +1,92 @@
+"""The headless run (contract/outputs.md): load, check expectations, build, publish.
+
+`searchlight run` and the Dagster job both end up here or in the functions this calls,
+so a file is loaded, validated and transformed the same way whichever way it came in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ingest.load import LoadReport, load_landing
+from searchlight import dbt
+from searchlight.publish import publish_marts
+
+DEMO_KEY_WARNING = (
+    "SEARCHLIGHT_PSEUDONYM_KEY is not set: pseudonyms use the public demo key. "
+    "Set a secret key before loading real data."
+)
+
+
+@dataclass
+class RunReport:
+    load: LoadReport
+    as_of: dt.date | None
+    alerts_by_rule: dict[str, int] = field(default_factory=dict)
+    coverage: list[dict] = field(default_factory=list)
+    expectation_failures: list[str] = field(default_factory=list)
+    published_to: Path | None = None
+    dbt_seconds: float = 0.0
+
+
+def run(landing: Path, warehouse: Path, as_of: dt.date | None = None,
+        progress: bool = True, publish: bool = True) -> RunReport:
+    landing, warehouse = Path(landing), Path(warehouse)
+    if not landing.is_dir():
+        raise FileNotFoundError(f"landing folder {landing} does not exist")
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+
+    load = load_landing(warehouse, landing, progress=progress)
+    failures = check_expectations(warehouse, load)
+
+    build_vars = {"as_of": as_of.isoformat()} if as_of else {}
+    result = dbt.invoke(["build", "--exclude-resource-type", "unit_test"], warehouse,
+                        vars=build_vars)
+
+    report = RunReport(load=load, as_of=as_of, expectation_failures=failures,
+                       dbt_seconds=result.elapsed_s)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        _summarise(con, report)
+    if publish:
+        report.published_to = publish_marts(warehouse)
+    return report
+
+
+def check_expectations(warehouse: Path, load: LoadReport) -> list[str]:
+    """Run the expectation suites on the batches this run loaded; return what failed."""
+    from expectations import run_suites
+
+    batch_ids = [f.batch_id for f in load.files if f.status == "loaded" and f.batch_id]
+    if not batch_ids:
+        return []
+    with duckdb.connect(str(warehouse)) as con:
+        results = run_suites(con, batch_ids)
+    return [
+        f"{r.source}: {failure}" for r in results if not r.success for failure in r.failures
+    ]
+
+
+def _summarise(con: duckdb.DuckDBPyConnection, report: RunReport) -> None:
+    rows = con.execute(
+        "select rule_code, count(*) from marts.alerts group by rule_code order by rule_code"
+    ).fetchall()
+    report.alerts_by_rule = {code: n for code, n in rows}
+    cov = con.execute(
+        "select rule_code, as_of, evaluated, fired, not_evaluable, not_evaluable_reasons "
+        "from marts.rule_coverage order by rule_code"
+    ).fetchall()
+    report.coverage = [
+        dict(zip(("rule_code", "as_of", "evaluated", "fired", "not_evaluable",
+                  "not_evaluable_reasons"), row)) for row in cov
+    ]
+    if cov and report.as_of is None:
+        report.as_of = cov[0][1]
+
+
+def pseudonym_key_is_default() -> bool:
+    return not os.environ.get("SEARCHLIGHT_PSEUDONYM_KEY")
