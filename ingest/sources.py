@@ -36,6 +36,13 @@ DUCKDB_TYPES = {
 
 RATING_LABELS = {"非常满意": 5, "满意": 4, "基本满意": 3, "不满意": 2, "非常不满意": 1}
 
+# A PARTY_ID column is a resident ID or a credit code, chosen by this column of the row.
+PARTY_TYPE_COLUMN = "applicant_type"
+PARTY_TYPES = {"自然人": RESIDENT_ID, "法人": CREDIT_CODE}
+
+# Kinds whose values are identifiers: all white space removed, upper-cased.
+IDENTIFIER_KINDS = (RESIDENT_ID, CREDIT_CODE, PARTY_ID)
+
 # Lineage columns every raw table carries after the canonical ones.
 LINEAGE_COLUMNS = {
     "_batch_id": "VARCHAR",

@@ -1,0 +1,365 @@
+"""Load landed files into raw.<source>, quarantining invalid rows; one transaction per file.
+
+Per file: content hash -> already loaded? (``duplicate``) -> read (``refused`` when the
+file cannot be used at all) -> validate in SQL -> insert valid rows into raw.<source>,
+invalid rows into raw.quarantine and the raw.load_files record, then commit. Any error
+rolls the whole file back: nothing of it remains and it is not recorded as loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Self
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from ingest.calendar import write_builtin_calendar
+from ingest.checksums import batch_id as make_batch_id
+from ingest.checksums import sha256_file
+from ingest.readers import FileRead, RefusedFile, match_headers, open_file, with_progress
+from ingest.sources import SOURCES, Source, raw_table_ddl
+from ingest.validate import RowSource, checked_select, ident, lit
+
+LOADED, DUPLICATE, REFUSED, ERROR = "loaded", "duplicate", "refused", "error"
+STAGE = "_sl_checked"
+JSONL_STAGE = "_sl_jsonl"
+ARROW_VIEW = "_sl_arrow"
+
+QUARANTINE_DDL = """CREATE TABLE IF NOT EXISTS raw.quarantine (
+  batch_id VARCHAR, source VARCHAR, file_name VARCHAR, line BIGINT,
+  row_text VARCHAR, reason VARCHAR, loaded_at TIMESTAMP
+)"""
+LOAD_FILES_DDL = """CREATE TABLE IF NOT EXISTS raw.load_files (
+  batch_id VARCHAR, source VARCHAR, file_name VARCHAR, file_hash VARCHAR, status VARCHAR,
+  rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT, extra_columns VARCHAR,
+  message VARCHAR, loaded_at TIMESTAMP
+)"""
+
+
+@dataclass
+class FileResult:
+    source: str
+    file_name: str  # relative to the landing folder: '<source>/<file>'
+    status: str  # loaded | duplicate | refused | error
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    extra_columns: list[str] = field(default_factory=list)
+    message: str | None = None
+    batch_id: str | None = None
+    file_hash: str | None = None
+
+
+@dataclass
+class LoadReport:
+    files: list[FileResult] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files)
+
+    @property
+    def ok(self) -> bool:
+        """True when no file was refused or failed."""
+        return not any(f.status in (REFUSED, ERROR) for f in self.files)
+
+    def summary(self) -> str:
+        return (f"{self.count(LOADED)} loaded, {self.count(DUPLICATE)} duplicate, "
+                f"{self.count(REFUSED)} refused, {self.count(ERROR)} failed; "
+                f"{self.rows_loaded} rows loaded, {self.rows_quarantined} quarantined")
+
+
+# --- schema ------------------------------------------------------------------------------
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    for source in SOURCES.values():
+        con.execute(raw_table_ddl(source))
+    con.execute(QUARANTINE_DDL)
+    con.execute(LOAD_FILES_DDL)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+
+
+# --- one file ----------------------------------------------------------------------------
+
+RowsCallback = Callable[[int], None]
+
+
+def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, file_name: str,
+              on_rows: RowsCallback | None = None) -> FileResult:
+    """Load one landed file of a known source (see the module docstring)."""
+    file_hash = sha256_file(path)
+    batch = make_batch_id(source.name, file_hash)
+    result = FileResult(source.name, file_name, LOADED, batch_id=batch, file_hash=file_hash)
+    earlier = con.execute(
+        "SELECT file_name, batch_id FROM raw.load_files WHERE file_hash = ? AND status = ? "
+        "ORDER BY loaded_at LIMIT 1", [file_hash, LOADED]).fetchone()
+    if earlier:
+        result.status = DUPLICATE
+        result.message = (f"{file_name}: same content as {earlier[0]}, already loaded "
+                          f"in batch {earlier[1]}; not loaded again")
+        _record_once(con, result)
+        return result
+    try:
+        read = open_file(path, file_name, source)
+        _load_in_transaction(con, source, read, result, on_rows)
+        if read.needs_slow_path:  # rows of the wrong width: redo with exact line numbers
+            read = open_file(path, file_name, source, slow=True)
+            _load_in_transaction(con, source, read, result, on_rows)
+    except RefusedFile as exc:
+        result.status, result.message = REFUSED, str(exc)
+        result.rows_read = result.rows_loaded = result.rows_quarantined = 0
+        _record_once(con, result)
+    except Exception as exc:  # noqa: BLE001 - any failure: report it, keep loading others
+        result.status = ERROR
+        result.message = f"{file_name}: load failed and was rolled back: {exc}"
+        result.rows_read = result.rows_loaded = result.rows_quarantined = 0
+    return result
+
+
+def _load_in_transaction(con: duckdb.DuckDBPyConnection, source: Source, read: FileRead,
+                         result: FileResult, on_rows: RowsCallback | None) -> None:
+    stream = with_progress(read.stream, on_rows) if on_rows else read.stream
+    loaded_at = _now()
+    con.begin()
+    try:
+        con.register(ARROW_VIEW, stream)
+        rows = _row_source(con, source, read)
+        result.extra_columns = rows_extra_names(rows)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS {checked_select(source, rows)}")
+        if read.needs_slow_path:
+            con.rollback()
+            return
+        _insert_raw(con, source, result.batch_id, read.file_name, loaded_at)
+        _insert_quarantine(con, source, read, result.batch_id, loaded_at)
+        bad, good = con.execute(
+            f"SELECT count(_reason), count(*) - count(_reason) FROM {STAGE}").fetchone()
+        result.rows_loaded = good
+        result.rows_quarantined = bad + len(read.bad_rows)
+        result.rows_read = result.rows_loaded + result.rows_quarantined
+        if result.rows_quarantined:
+            result.message = f"{result.rows_quarantined} row(s) quarantined"
+        _record_file(con, result, loaded_at)
+        con.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        con.execute(f"DROP TABLE IF EXISTS {JSONL_STAGE}")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    finally:
+        con.unregister(ARROW_VIEW)
+
+
+def rows_extra_names(rows: RowSource) -> list[str]:
+    return [name for name, _ in rows.extra]
+
+
+def _row_source(con: duckdb.DuckDBPyConnection, source: Source, read: FileRead) -> RowSource:
+    """How the validation query finds each canonical column in this file's rows."""
+    if read.fmt == "jsonl":
+        return _jsonl_row_source(con, source, read.file_name)
+    assert read.header is not None
+    header = read.header
+    raw = {name: f"c{i}" for name, i in header.columns.items()}
+    extra = [(header.headers[i], f"c{i}") for i in header.extras]
+    pairs = ", ".join(f"{lit(h)}, c{i}" for i, h in enumerate(header.headers))
+    return RowSource(ARROW_VIEW, raw, extra, f"CAST(json_object({pairs}) AS VARCHAR)")
+
+
+def _jsonl_row_source(con: duckdb.DuckDBPyConnection, source: Source,
+                      file_name: str) -> RowSource:
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {JSONL_STAGE} AS SELECT line, _line, "
+        "CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END AS _ok "
+        f"FROM {ARROW_VIEW} WHERE trim(line) <> ''")
+    keys = [k for (k,) in con.execute(
+        f"SELECT k FROM (SELECT unnest(json_keys(line)) AS k, _line FROM {JSONL_STAGE} "
+        "WHERE _ok) GROUP BY k ORDER BY min(_line), k").fetchall()]
+    header = match_headers(source, keys, file_name)
+
+    def value(key: str) -> str:
+        path = lit('$."' + key.replace('"', '\\"') + '"')
+        return f"CASE WHEN _ok THEN json_extract_string(line, {path}) END"
+
+    raw = {name: value(keys[i]) for name, i in header.columns.items()}
+    extra = [(keys[i], value(keys[i])) for i in header.extras]
+    return RowSource(
+        JSONL_STAGE, raw, extra, "line",
+        row_error="CASE WHEN NOT _ok THEN 'line ' || _line || ' is not a JSON object' END")
+
+
+def _insert_raw(con: duckdb.DuckDBPyConnection, source: Source, batch: str, file_name: str,
+                loaded_at: dt.datetime) -> None:
+    cols = ", ".join(ident(c) for c in source.column_names)
+    con.execute(
+        f"INSERT INTO raw.{source.name} ({cols}, _batch_id, _file_name, _line, _loaded_at, "
+        f"_extra) SELECT {cols}, ?, ?, _line, ?, _extra FROM {STAGE} WHERE _reason IS NULL "
+        "ORDER BY _line", [batch, file_name, loaded_at])
+
+
+def _insert_quarantine(con: duckdb.DuckDBPyConnection, source: Source, read: FileRead,
+                       batch: str, loaded_at: dt.datetime) -> None:
+    con.execute(
+        "INSERT INTO raw.quarantine SELECT ?, ?, ?, _line, _row_text, _reason, ? "
+        f"FROM {STAGE} WHERE _reason IS NOT NULL ORDER BY _line",
+        [batch, source.name, read.file_name, loaded_at])
+    if read.bad_rows:
+        con.executemany(
+            "INSERT INTO raw.quarantine VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [[batch, source.name, read.file_name, b.line, b.row_text,
+              f"line {b.line}: {b.reason}", loaded_at] for b in read.bad_rows])
+
+
+def _record_file(con: duckdb.DuckDBPyConnection, result: FileResult,
+                 loaded_at: dt.datetime) -> None:
+    """The raw.load_files row of a file; the last step before commit."""
+    con.execute(
+        "INSERT INTO raw.load_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [result.batch_id, result.source, result.file_name, result.file_hash, result.status,
+         result.rows_read, result.rows_loaded, result.rows_quarantined,
+         json.dumps(result.extra_columns, ensure_ascii=False) if result.extra_columns
+         else None, result.message, loaded_at])
+
+
+def _record_once(con: duckdb.DuckDBPyConnection, result: FileResult) -> None:
+    """Record a duplicate or refused file once per (file name, content): reruns add nothing."""
+    seen = con.execute(
+        "SELECT 1 FROM raw.load_files WHERE file_name = ? AND file_hash = ? LIMIT 1",
+        [result.file_name, result.file_hash]).fetchone()
+    if not seen:
+        _record_file(con, result, _now())
+
+
+# --- a folder ----------------------------------------------------------------------------
+
+ACCEPTED = {".csv", ".jsonl", ".xlsx"}
+
+
+def _landed_files(folder: Path) -> list[Path]:
+    """Files of a source folder in file-name order (hidden files are not deliveries)."""
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")),
+                  key=lambda p: p.name)
+
+
+def load_source(con: duckdb.DuckDBPyConnection, source_name: str, landing_dir: Path | str,
+                on_file: Callable[[str], RowsCallback | None] | None = None
+                ) -> list[FileResult]:
+    """Load every new file of one source, in file-name order."""
+    source = SOURCES[source_name]
+    ensure_raw_schema(con)
+    landing = Path(landing_dir)
+    results = []
+    for path in _landed_files(landing / source_name):
+        file_name = path.relative_to(landing).as_posix()
+        results.append(load_file(con, source, path, file_name,
+                                 on_file(file_name) if on_file else None))
+    return results
+
+
+def refuse_unknown(con: duckdb.DuckDBPyConnection, landing: Path) -> list[FileResult]:
+    """Folders that are not a source, and files outside any folder: refused, by name."""
+    results = []
+    for entry in sorted(landing.iterdir(), key=lambda p: p.name):
+        if entry.name.startswith(".") or entry.name in SOURCES:
+            continue
+        paths = _landed_files(entry) if entry.is_dir() else [entry]
+        if entry.is_dir() and not paths:
+            results.append(FileResult(entry.name, entry.name + "/", REFUSED, message=(
+                f"{entry.name}/: not a source we know (sources: see contract/sources.md)")))
+        for path in paths:
+            file_name = path.relative_to(landing).as_posix()
+            where = (f"folder '{entry.name}' is not a source we know" if entry.is_dir()
+                     else "files must be in a folder named after their source")
+            file_hash = sha256_file(path)
+            result = FileResult(entry.name if entry.is_dir() else "", file_name, REFUSED,
+                                message=f"{file_name}: {where}; not loaded",
+                                batch_id=make_batch_id(entry.name, file_hash),
+                                file_hash=file_hash)
+            _record_once(con, result)
+            results.append(result)
+    return results
+
+
+def load_landing(warehouse_path: Path | str, landing_dir: Path | str,
+                 progress: bool = True) -> LoadReport:
+    """Load every new file under landing/<source>/ and rewrite raw.calendar_builtin."""
+    landing = Path(landing_dir)
+    if not landing.is_dir():
+        raise FileNotFoundError(f"landing folder {landing} does not exist")
+    report = LoadReport()
+    with duckdb.connect(str(warehouse_path)) as con, _Progress(progress) as bar:
+        ensure_raw_schema(con)
+        for name in SOURCES:
+            report.files += load_source(con, name, landing, on_file=bar.file)
+            bar.done(report.files)
+        report.files += refuse_unknown(con, landing)
+        write_builtin_calendar(con)
+    return report
+
+
+class _Progress:
+    """Per-file row counts with rich; silent when disabled."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar = None
+        self.task = None
+        self.reported = 0
+
+    def __enter__(self) -> Self:
+        if self.enabled:
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                                TextColumn("{task.completed:,.0f} rows"), TimeElapsedColumn(),
+                                transient=False)
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+    def file(self, file_name: str) -> RowsCallback | None:
+        if self.bar is None:
+            return None
+        self._finish_task()
+        self.task = self.bar.add_task(file_name, total=None)
+        task = self.task
+        return lambda n: self.bar.advance(task, n)
+
+    def _finish_task(self) -> None:
+        if self.bar is not None and self.task is not None:
+            completed = self.bar.tasks[-1].completed if self.bar.tasks else 0
+            self.bar.update(self.task, total=max(completed, 1), completed=max(completed, 1))
+            self.task = None
+
+    def done(self, files: list[FileResult]) -> None:
+        if self.bar is None:
+            return
+        self._finish_task()
+        for result in files[self.reported:]:
+            self.bar.console.print(f"  {result.file_name}: {result.status}"
+                                   + (f" — {result.message}" if result.message else ""))
+        self.reported = len(files)
