@@ -24,6 +24,7 @@ test: $(STAMP)
 dev: $(STAMP)
 	$(BIN)/python -m orchestration.prepare
 	@test -d demo/landing || $(BIN)/searchlight demo --out demo
+	@mkdir -p .dagster && cp orchestration/dagster.yaml .dagster/dagster.yaml
 	SEARCHLIGHT_LANDING=$(CURDIR)/demo/landing SEARCHLIGHT_WAREHOUSE=$(CURDIR)/demo/warehouse.duckdb \
 	  DAGSTER_HOME=$(CURDIR)/.dagster $(BIN)/dagster dev -m orchestration.definitions
 

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
-    except Exception as exc:  # every failure ends as one readable message, exit 1
+    except Exception as exc:  # noqa: BLE001 - every failure ends as one readable message
         from searchlight.dbt import DbtError
 
         kind = "build failed" if isinstance(exc, DbtError) else type(exc).__name__

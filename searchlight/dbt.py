@@ -30,6 +30,23 @@ class DbtResult:
     node_count: int = 0
 
 
+def build_args(as_of: str | None = None, full_refresh: bool = False,
+               unit_tests: bool = False) -> list[str]:
+    """The `dbt build` arguments of a production run: the CLI and Dagster both use these.
+
+    Unit tests are left out by default: dbt runs them one after another on every build
+    (stack-pitfalls §3); `make test` runs them.
+    """
+    args = ["build"]
+    if not unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
+    if full_refresh:
+        args.append("--full-refresh")
+    if as_of:
+        args += ["--vars", json.dumps({"as_of": as_of})]
+    return args
+
+
 def dbt_env(warehouse: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["SEARCHLIGHT_WAREHOUSE"] = str(Path(warehouse).resolve())
@@ -53,7 +70,8 @@ def invoke(args: list[str], warehouse: Path, vars: dict | None = None,
         cmd += ["--vars", json.dumps(vars, ensure_ascii=False, default=str)]
     # A stale run_results.json from an earlier run must not be read as this run's.
     (DBT_PROJECT_DIR / "target" / "run_results.json").unlink(missing_ok=True)
-    proc = subprocess.run(cmd, env=dbt_env(warehouse), capture_output=True, text=True)
+    proc = subprocess.run(cmd, env=dbt_env(warehouse), capture_output=True, text=True,
+                          check=False)  # failures are read from run_results below
     result = DbtResult(args=cmd, returncode=proc.returncode)
     _read_run_results(result)
     if not quiet:

@@ -44,9 +44,7 @@ def run(landing: Path, warehouse: Path, as_of: dt.date | None = None,
     load = load_landing(warehouse, landing, progress=progress)
     failures = check_expectations(warehouse, load)
 
-    build_vars = {"as_of": as_of.isoformat()} if as_of else {}
-    result = dbt.invoke(["build", "--exclude-resource-type", "unit_test"], warehouse,
-                        vars=build_vars)
+    result = dbt.invoke(dbt.build_args(as_of.isoformat() if as_of else None), warehouse)
 
     report = RunReport(load=load, as_of=as_of, expectation_failures=failures,
                        dbt_seconds=result.elapsed_s)

@@ -86,7 +86,7 @@ def test_a_rerun_on_the_same_files_changes_nothing(demo_run):
 
 
 def test_marts_publish_as_parquet_for_readers(demo_run):
-    _, warehouse, report = demo_run
+    _, _, report = demo_run
     alerts = report.published_to / "alerts.parquet"
     assert alerts.exists()
     n = duckdb.sql(f"select count(*) from '{alerts}'").fetchone()[0]

@@ -1,0 +1,161 @@
+"""The expectation suites: generated from the contract, failing on broken invariants only."""
+
+import json
+
+import duckdb
+import pandas as pd
+import pytest
+
+from expectations import CONSISTENCY, CONTRACT, checks_for, run_suites, validate_frame
+from ingest.sources import SOURCES, raw_table_ddl
+
+
+def _cases(**overrides) -> pd.DataFrame:
+    rows = {
+        "_batch_id": ["b1", "b1", "b1"],
+        "case_id": ["C1", "C2", "C3"],
+        "item_code": ["I1", "I1", "I2"],
+        "dept_code": ["D1", "D1", "D1"],
+        "channel": ["线上", "线下", "线下"],
+        "applicant_type": ["自然人", "法人", "自然人"],
+        "applicant_id": ["X1", "X2", "X3"],
+        "applicant_name": ["甲", "乙", "丙"],
+        "submitted_at": pd.to_datetime(["2025-05-06 09:00", "2025-05-06 10:00",
+                                        "2025-05-07 09:00"]),
+        "accepted_at": pd.to_datetime(["2025-05-06 11:00", "2025-05-07 09:00", None]),
+        "status": ["已办结", "办理中", "已申请"],
+        "result": ["准予", None, None],
+        "completed_at": pd.to_datetime(["2025-05-08 16:00", None, None]),
+        "promised_limit_days": [5.0, None, 3.0],
+        "updated_at": pd.to_datetime(["2025-05-08 16:00", "2025-05-07 09:00",
+                                      "2025-05-07 09:00"]),
+    }
+    rows.update(overrides)
+    return pd.DataFrame(rows)
+
+
+def test_every_source_has_a_suite_with_key_and_value_set_checks():
+    for name, source in SOURCES.items():
+        checks = checks_for(name)
+        kinds = {c.kind for c in checks}
+        assert CONTRACT in kinds and CONSISTENCY in kinds, name
+        for key in source.key:
+            assert any(c.expectation == "ExpectColumnValuesToNotBeNull"
+                       and c.kwargs.get("column") == key for c in checks), (name, key)
+        for col in source.columns:
+            if col.values:
+                assert any(c.kwargs.get("value_set") == list(col.values) for c in checks)
+
+
+def test_clean_cases_pass():
+    result = validate_frame("cases", _cases())
+    assert result.success, [str(f) for f in result.failures]
+    assert result.statistics["evaluated_expectations"] == len(checks_for("cases"))
+    assert result.row_count == 3 and result.batch_ids == ["b1"]
+
+
+def test_case_accepted_before_submission_fails_as_a_consistency_warning():
+    frame = _cases(accepted_at=pd.to_datetime(["2025-05-05 11:00", "2025-05-07 09:00", None]))
+    result = validate_frame("cases", frame)
+    assert not result.success
+    assert result.consistency_only
+    [failure] = result.failures
+    assert failure.expectation == "expect_column_pair_values_a_to_be_greater_than_b"
+    assert failure.column == "accepted_at,submitted_at"
+    assert failure.unexpected_count == 1
+
+
+def test_completed_case_without_completion_time_fails():
+    frame = _cases(completed_at=pd.to_datetime([None, None, None]))
+    result = validate_frame("cases", frame)
+    assert [(f.expectation, f.column, f.unexpected_count) for f in result.failures] == [
+        ("expect_column_values_to_not_be_null", "completed_at", 1)]
+
+
+def test_value_outside_the_contract_is_a_contract_failure_not_a_warning():
+    frame = _cases(status=["已办结", "办理中", "搁置"])
+    result = validate_frame("cases", frame)
+    assert not result.success and not result.consistency_only
+    assert [f.kind for f in result.failures] == [CONTRACT]
+
+
+def test_versions_of_a_case_in_one_export_are_fine_but_a_repeated_version_is_not():
+    two_versions = _cases(case_id=["C1", "C1", "C3"])
+    assert validate_frame("cases", two_versions).success
+    same_version = _cases(case_id=["C1", "C1", "C3"],
+                          updated_at=pd.to_datetime(["2025-05-08"] * 3))
+    failures = validate_frame("cases", same_version).failures
+    assert [f.expectation for f in failures] == ["expect_compound_columns_to_be_unique"]
+
+
+def test_case_events_key_is_unique_within_a_batch_not_across_batches():
+    events = pd.DataFrame({
+        "_batch_id": ["b1", "b1", "b2"],
+        "case_id": ["C1", "C1", "C1"],
+        "seq": [1.0, 2.0, 2.0],
+        "event_type": ["SUBMIT", "ACCEPT", "ACCEPT"],
+        "event_at": pd.to_datetime(["2025-05-06 09:00", "2025-05-06 10:00",
+                                    "2025-05-06 10:00"]),
+    })
+    assert validate_frame("case_events", events).success
+    events.loc[1, "_batch_id"] = "b2"
+    events.loc[0, "seq"] = 0.0
+    failures = {f.expectation: f for f in validate_frame("case_events", events).failures}
+    assert failures["expect_compound_columns_to_be_unique"].unexpected_count == 2
+    assert failures["expect_column_values_to_be_between"].column == "seq"
+
+
+def test_items_promised_limit_above_the_statutory_one_fails():
+    items = pd.DataFrame({
+        "_batch_id": ["b1", "b1"], "item_code": ["I1", "I2"], "item_name": ["a", "b"],
+        "dept_code": ["D1", "D1"], "item_type": ["承诺件", "即办件"],
+        "statutory_limit_days": [20.0, 1.0], "promised_limit_days": [25.0, 0.0],
+    })
+    failures = validate_frame("items", items).failures
+    assert [(f.column, f.unexpected_count) for f in failures] == [
+        ("statutory_limit_days,promised_limit_days", 1)]
+
+
+@pytest.fixture
+def warehouse():
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    for source in SOURCES.values():
+        con.execute(raw_table_ddl(source))
+    yield con
+    con.close()
+
+
+def _insert_review(con, batch, review_id, rating, reviewed, rectified=None):
+    con.execute("insert into raw.reviews (review_id, rating, reviewed_at, rectified_at, "
+                "_batch_id) values (?, ?, ?, ?, ?)",
+                [review_id, rating, reviewed, rectified, batch])
+
+
+def test_run_suites_validates_the_given_batches_and_stores_one_row_per_expectation(warehouse):
+    _insert_review(warehouse, "reviews:old", "R0", 3, "2025-05-01", "2025-04-01")  # bad, old
+    _insert_review(warehouse, "reviews:new", "R1", 5, "2025-05-06")
+    _insert_review(warehouse, "reviews:new", "R2", 1, "2025-05-06", "2025-05-08")
+
+    [result] = run_suites(warehouse, ["reviews:new"])
+    assert result.source == "reviews" and result.success and result.row_count == 2
+    stored = warehouse.execute(
+        "select source, batch_ids, expectation, \"column\", success, unexpected_count, "
+        "element_count, details from raw.expectation_results").fetchall()
+    assert len(stored) == len(checks_for("reviews"))
+    assert {r[0] for r in stored} == {"reviews"}
+    assert {json.loads(r[1])[0] for r in stored} == {"reviews:new"}
+    assert all(r[4] for r in stored)
+    assert json.loads(stored[0][7])["kind"] in (CONTRACT, CONSISTENCY)
+
+    [everything] = run_suites(warehouse)  # all rows: the old batch's bad rectification shows
+    assert not everything.success and everything.consistency_only
+    assert [f.column for f in everything.failures] == ["rectified_at,reviewed_at"]
+    failed = warehouse.execute("select unexpected_count, element_count from "
+                               "raw.expectation_results where not success").fetchall()
+    assert failed == [(1, 3)]
+
+
+def test_run_suites_skips_sources_without_rows(warehouse):
+    assert run_suites(warehouse, []) == []
+    assert run_suites(warehouse, ["nothing:here"]) == []
