@@ -89,5 +89,6 @@ def test_marts_publish_as_parquet_for_readers(demo_run):
     _, _, report = demo_run
     alerts = report.published_to / "alerts.parquet"
     assert alerts.exists()
-    n = duckdb.sql(f"select count(*) from '{alerts}'").fetchone()[0]
+    with duckdb.connect() as con:
+        n = con.execute("select count(*) from read_parquet(?)", [str(alerts)]).fetchone()[0]
     assert n == sum(report.alerts_by_rule.values())
