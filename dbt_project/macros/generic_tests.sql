@@ -1,0 +1,21 @@
+{#- Generic tests this project needs without dbt packages (no dbt_utils). -#}
+
+{#- The combination of columns is unique (a composite primary key). -#}
+{% test unique_combination(model, columns) %}
+    select {{ columns | join(', ') }}, count(*) as n
+    from {{ model }}
+    group by {{ columns | join(', ') }}
+    having count(*) > 1
+{% endtest %}
+
+{% macro regexp_matches(expr, pattern) -%}
+    {{ return(adapter.dispatch('regexp_matches', 'searchlight')(expr, pattern)) }}
+{%- endmacro %}
+
+{% macro duckdb__regexp_matches(expr, pattern) -%}
+    regexp_matches({{ expr }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro default__regexp_matches(expr, pattern) -%}
+    ({{ expr }} ~ '{{ pattern }}')
+{%- endmacro %}

@@ -1,0 +1,44 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        unique_key='alert_id',
+        full_refresh=false,
+    )
+}}
+-- The as_of of the first run that raised each alert_id (outputs.md, first_detected_on).
+-- Append-only and never rebuilt (full_refresh: false), so first detections survive
+-- reruns and --full-refresh: state that people rely on is not rebuilt by dbt.
+with
+
+alerts as (
+
+    {{ union_all(warning_rule_relations('warn_'), ['alert_id', 'rule_code', 'subject_id', 'as_of']) }}
+
+),
+
+{% if is_incremental() %}
+already_detected as (
+
+    select alert_id from {{ this }}
+
+),
+{% endif %}
+
+new_detections as (
+
+    select
+        alerts.alert_id,
+        alerts.rule_code,
+        alerts.subject_id,
+        alerts.as_of as first_detected_on,
+        {{ dbt.current_timestamp() }} as recorded_at
+    from alerts
+    {% if is_incremental() %}
+    left join already_detected on alerts.alert_id = already_detected.alert_id
+    where already_detected.alert_id is null
+    {% endif %}
+
+)
+
+select * from new_detections

@@ -1,0 +1,89 @@
+"""Asset checks from the expectation suites: one per raw source, on the batches just loaded.
+
+The check reads the batch ids from the latest materialization of its raw asset (the load
+this run just did) and calls ``expectations.run_suites`` — what ``searchlight run`` calls —
+which also stores every outcome in ``raw.expectation_results``. Checks never block the
+build: a failure of consistency invariants only is a WARN, a failure of a contract check
+(a row that should have been quarantined) is an ERROR.
+"""
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetCheckSeverity,
+    MetadataValue,
+    asset_check,
+)
+
+from ingest.sources import SOURCES, Source
+from orchestration.ingest_assets import raw_key
+from orchestration.resources import WAREHOUSE_POOL, SearchlightResource
+
+CHECK_NAME = "expectations"
+
+
+def batches_just_loaded(context: AssetCheckExecutionContext, source_name: str) -> list[str]:
+    event = context.instance.get_latest_materialization_event(raw_key(source_name))
+    if event is None or event.asset_materialization is None:
+        return []
+    value = event.asset_materialization.metadata.get("batch_ids")
+    batch_ids = getattr(value, "value", value) or []
+    return [str(b) for b in batch_ids]
+
+
+def check_result(source_name: str, batch_ids: list[str], results: list) -> AssetCheckResult:
+    """Turn a SuiteResult (or none: nothing new to validate) into a Dagster check result."""
+    if not results:
+        return AssetCheckResult(passed=True, metadata={
+            "batches": MetadataValue.json(batch_ids), "rows": 0,
+            "note": "no new rows to validate" if not batch_ids else "batches have no rows"})
+    r = results[0]
+    lines = ["| expectation | column | unexpected | of rows | kind | expected |",
+             "|---|---|---:|---:|---|---|"]
+    for f in r.failures:
+        lines.append(f"| {f.expectation} | {f.column or ''} | {f.unexpected_count} | "
+                     f"{f.element_count} | {f.kind} | {f.why} |")
+    severity = (AssetCheckSeverity.WARN if r.success or r.consistency_only
+                else AssetCheckSeverity.ERROR)
+    return AssetCheckResult(
+        passed=r.success,
+        severity=severity,
+        description=None if r.success else f"{len(r.failures)} expectation(s) failed",
+        metadata={
+            "batches": MetadataValue.json(r.batch_ids),
+            "rows": r.row_count,
+            "evaluated": int(r.statistics.get("evaluated_expectations", 0)),
+            "failed": len(r.failures),
+            "success_percent": float(r.statistics.get("success_percent") or 0.0),
+            "failures": MetadataValue.md("\n".join(lines) if r.failures else "none"),
+            "stored_in": "raw.expectation_results",
+        },
+    )
+
+
+def build_expectation_check(source: Source) -> AssetChecksDefinition:
+    @asset_check(
+        asset=raw_key(source.name),
+        name=CHECK_NAME,
+        blocking=False,
+        pool=WAREHOUSE_POOL,
+        description=(f"Great Expectations suite raw.{source.name} on the batches just loaded: "
+                     "contract values (error) and consistency invariants (warning)."),
+    )
+    def _check(context: AssetCheckExecutionContext,
+               searchlight: SearchlightResource) -> AssetCheckResult:
+        from expectations import run_suites
+
+        batch_ids = batches_just_loaded(context, source.name)
+        results = []
+        if batch_ids:
+            with searchlight.connect() as con:
+                results = run_suites(con, batch_ids, sources=[source.name])
+        return check_result(source.name, batch_ids, results)
+
+    return _check
+
+
+expectation_checks: list[AssetChecksDefinition] = [
+    build_expectation_check(s) for s in SOURCES.values()]

@@ -1,0 +1,122 @@
+"""The dbt project as Dagster assets, with lineage continuous from the raw sources.
+
+``SearchlightTranslator`` maps ``source('raw', X)`` to the asset ``raw/X`` that
+``ingest_assets.py`` materialises, and keys each model by its schema and name
+(``staging/stg_cases``, ``marts/alerts``), grouped by schema. dbt tests become asset
+checks (dagster-dbt's default). The build runs ``dbt build`` as a subprocess through
+``DbtCliResource`` — the arguments ``searchlight run`` passes too (unit tests excluded,
+``as_of`` as a var) — so the DuckDB lock ends when dbt exits.
+"""
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    Config,
+    MaterializeResult,
+    asset,
+)
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource
+from dagster_dbt import dbt_assets as dbt_assets_decorator
+from pydantic import Field, field_validator
+
+from orchestration.prepare import ensure_manifest
+from orchestration.resources import WAREHOUSE_POOL, SearchlightResource, dbt_project
+from searchlight.dbt import build_args
+
+RAW_SOURCE = "raw"
+
+
+class SearchlightTranslator(DagsterDbtTranslator):
+    """dbt node → Dagster asset: raw sources to ``raw/<table>``, models to ``<schema>/<name>``."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        props = dbt_resource_props
+        if props["resource_type"] == "source":
+            if props["source_name"] == RAW_SOURCE:
+                return AssetKey([RAW_SOURCE, props.get("identifier") or props["name"]])
+            return super().get_asset_key(props)
+        schema = _schema(props)
+        name = props.get("alias") or props["name"]
+        return AssetKey([schema, name]) if schema else AssetKey([name])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        props = dbt_resource_props
+        if props["resource_type"] == "source":
+            return None
+        schema = _schema(props)
+        return schema if schema and schema.isidentifier() else "dbt"
+
+
+def _schema(props: Mapping[str, Any]) -> str | None:
+    # The project uses custom schema names verbatim (generate_schema_name override).
+    return (props.get("config") or {}).get("schema") or props.get("schema")
+
+
+translator = SearchlightTranslator(
+    settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+class DbtBuildConfig(Config):
+    """Run config of the dbt step (launchpad: ops → searchlight_dbt → config)."""
+
+    as_of: str | None = Field(
+        default=None, description="evaluation date YYYY-MM-DD; default: the project's own")
+    full_refresh: bool = Field(
+        default=False, description="rebuild incremental models (the ledger survives it)")
+    unit_tests: bool = Field(default=False, description="also run dbt unit tests")
+
+    @field_validator("as_of")
+    @classmethod
+    def _iso_date(cls, v: str | None) -> str | None:
+        return None if not v else dt.date.fromisoformat(v).isoformat()
+
+
+def dbt_build_args(config: DbtBuildConfig) -> list[str]:
+    """The `dbt build` arguments: the same function `searchlight run` uses."""
+    return build_args(config.as_of, config.full_refresh, config.unit_tests)
+
+
+ensure_manifest()
+
+
+@dbt_assets_decorator(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    name="searchlight_dbt",
+    pool=WAREHOUSE_POOL,
+)
+def searchlight_dbt(context: AssetExecutionContext, dbt: DbtCliResource,
+                    searchlight: SearchlightResource, config: DbtBuildConfig):
+    with searchlight.dbt_environment():
+        invocation = dbt.cli(dbt_build_args(config), context=context)
+    yield from invocation.stream()
+
+
+def _mart_keys(assets_def: AssetsDefinition) -> list[AssetKey]:
+    """The marts the publish step copies (every dbt asset while the project has no mart)."""
+    keys = [k for k in assets_def.keys if k.path[0] == "marts"] or list(assets_def.keys)
+    return sorted(keys, key=lambda k: k.to_user_string())
+
+
+@asset(
+    key=AssetKey(["published", "marts"]),
+    deps=_mart_keys(searchlight_dbt),
+    group_name="published",
+    pool=WAREHOUSE_POOL,
+    kinds={"parquet"},
+    description="The marts as Parquet beside the warehouse, replaced file by file, for BI "
+                "tools and SQL clients that must not open the file a build writes.",
+)
+def published_marts(searchlight: SearchlightResource) -> MaterializeResult:
+    from searchlight.publish import publish_marts
+
+    out = publish_marts(searchlight.warehouse)
+    files = sorted(p.name for p in out.glob("*.parquet"))
+    return MaterializeResult(metadata={"path": str(out), "tables": len(files),
+                                       "files": ", ".join(files)})

@@ -1,0 +1,38 @@
+"""The Dagster entry point: ``dagster dev -m orchestration.definitions``.
+
+Lineage runs from each landing folder (``raw/<source>``) through staging, intermediate
+and warning models to ``marts/alerts``; the expectation suites and dbt tests are asset
+checks; ``searchlight_daily`` runs everything on a schedule (06:00 Asia/Shanghai) or when
+``landing_sensor`` sees new files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster import Definitions, in_process_executor
+
+from orchestration.checks import expectation_checks
+from orchestration.dbt_assets import published_marts, searchlight_dbt
+from orchestration.ingest_assets import all_raw_assets
+from orchestration.jobs import searchlight_daily
+from orchestration.resources import build_resources
+from orchestration.schedules import daily_schedule
+from orchestration.sensors import landing_sensor
+
+
+def build_definitions(landing: str | Path | None = None,
+                      warehouse: str | Path | None = None) -> Definitions:
+    """The definitions; ``landing``/``warehouse`` default to the environment (resources.py)."""
+    return Definitions(
+        assets=[*all_raw_assets, searchlight_dbt, published_marts],
+        asset_checks=expectation_checks,
+        jobs=[searchlight_daily],
+        schedules=[daily_schedule],
+        sensors=[landing_sensor],
+        resources=build_resources(landing, warehouse),
+        executor=in_process_executor,
+    )
+
+
+defs = build_definitions()
