@@ -9,14 +9,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import shutil
 import sys
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-console = Console()
-err = Console(stderr=True)
+# Piped output (make, CI logs) would otherwise wrap the file table at 80 columns.
+_WIDTH = max(shutil.get_terminal_size((140, 24)).columns, 120)
+console = Console(width=_WIDTH)
+err = Console(stderr=True, width=_WIDTH)
 
 
 def _date(text: str) -> dt.date:
@@ -119,7 +122,7 @@ def print_report(report, warehouse: Path, ground_truth: dict | None = None) -> N
     files = Table(title="Files")
     for col in ("source", "file", "status", "read", "loaded", "quarantined", "note"):
         files.add_column(col, justify="right" if col in ("read", "loaded", "quarantined")
-                         else "left")
+                         else "left", no_wrap=col in ("source", "file"))
     for f in load.files:
         note = f.message or (f"extra columns kept: {', '.join(f.extra_columns)}"
                              if f.extra_columns else "")
