@@ -39,6 +39,8 @@ import numpy as np
 import pandas as pd
 
 from ingest import demo_names as names
+from ingest.demo_family import CasePlant, DemoContext, FreshPeople, check_planted, families
+from ingest.demo_family import write_source
 from ingest.sources import LAWFUL_PROCEDURES, SOURCES
 
 AS_OF = date(2026, 6, 30)
@@ -1212,6 +1214,15 @@ def generate_district(out_dir: Path, scale: float = 1.0, seed: int = 7) -> DemoM
     alerts = evaluate_t_rules(records, ev_records, items, AS_OF, clock)
     _self_check(alerts, plants, id_of)
 
+    # ------------------------------------------------------------------ other families
+    current = valid.sort_values(["case_id", "updated_at", "bucket"], kind="stable")
+    current = current.drop_duplicates("case_id", keep="last")[CASE_COLUMNS].reset_index(drop=True)
+    family_frames, family_bad, family_alerts, family_planted, family_notes = _families(
+        seed, scale, world, clock, current,
+        events[["case_id", "seq", "event_type", "event_at", "staff_id", "procedure_type"]],
+        [CasePlant(id_of[k], pl.scenario, pl.fires, pl.near_miss)
+         for k, pl in plants.items() if not pl.invalid])
+
     # ------------------------------------------------------------------ files
     landing = out_dir / "landing"
     if landing.exists():
@@ -1295,27 +1306,42 @@ def generate_district(out_dir: Path, scale: float = 1.0, seed: int = 7) -> DemoM
             ("\n".join(lines) + "\n").encode("utf-8")))
         rows["case_events"] += len(lines)
 
+    for source in sorted(family_frames):
+        written, n = write_source(landing, source, family_frames[source],
+                                  family_bad.get(source, []))
+        files[source].extend(written)
+        rows[source] = n
+        for bad in family_bad.get(source, []):
+            invalid_rows.append({"source": source, "file": written[0].name,
+                                 "problem": bad.get("_problem", "")})
+
     quarantined = {s: 0 for s in files}
     for r in invalid_rows:
         quarantined[r["source"]] += 1
 
-    planted_summary = {r: {"fires": [], "near_miss": []} for r in T_RULES}
+    planted_summary: dict[str, dict[str, list[str]]] = {
+        r: {"fires": [], "near_miss": []} for r in T_RULES}
     scenarios = []
     for key in sorted(plants, key=lambda k: id_of[k]):
         pl = plants[key]
         if pl.invalid:
             continue
         for r in pl.fires:
-            planted_summary[r]["fires"].append(id_of[key])
+            if r in T_RULES:
+                planted_summary[r]["fires"].append(id_of[key])
         for r in pl.near_miss:
-            planted_summary[r]["near_miss"].append(id_of[key])
+            if r in T_RULES:
+                planted_summary[r]["near_miss"].append(id_of[key])
         scenarios.append({"case_id": id_of[key], "scenario": pl.scenario,
                           "fires": list(pl.fires), "near_miss": list(pl.near_miss)})
+    alerts = {**{r: alerts[r] for r in T_RULES}, **family_alerts}
+    planted_summary.update(family_planted)
+    scenarios.extend(family_notes)
     truth = {
         "as_of": AS_OF.isoformat(),
         "seed": seed,
         "scale": scale,
-        "alerts": {r: dict(sorted(alerts[r].items())) for r in T_RULES},
+        "alerts": {r: dict(sorted(alerts[r].items())) for r in alerts},
         "quarantined_rows": quarantined,
         "planted": planted_summary,
         "scenarios": scenarios,
@@ -1328,9 +1354,60 @@ def generate_district(out_dir: Path, scale: float = 1.0, seed: int = 7) -> DemoM
         out_dir=out_dir, landing=landing, ground_truth=truth_path, as_of=AS_OF,
         files=dict(files), rows=rows, quarantined_rows=quarantined,
         cases=int(valid["case_id"].nunique()),
-        planted={r: {k: len(v) for k, v in planted_summary[r].items()} for r in T_RULES},
-        alerts={r: len(alerts[r]) for r in T_RULES},
+        planted={r: {k: len(v) for k, v in planted_summary[r].items()}
+                 for r in planted_summary},
+        alerts={r: len(alerts[r]) for r in alerts},
     )
+
+
+def _families(seed: int, scale: float, world: "_District", clock: Clock,
+              cases: pd.DataFrame, events: pd.DataFrame, case_plants: list[CasePlant]):
+    """Every family of ingest.demo_family: plant, then evaluate on the combined rows."""
+    used = set(cases["applicant_id"].dropna()) | {s["id_number"] for s in world.staff}
+    used |= set(world.person_ids.tolist()) | set(world.firm_ids.tolist())
+    used |= set(world.agent_ids.tolist()) | set(world.person_phones.tolist())
+    used |= set(world.firm_phones.tolist())
+    fresh = FreshPeople(np.random.default_rng([seed, 90]), used)
+    frames: dict[str, pd.DataFrame] = {"cases": cases, "case_events": events,
+                                       "staff": pd.DataFrame(world.staff),
+                                       "items": pd.DataFrame(world.items),
+                                       "windows": pd.DataFrame(world.windows),
+                                       "departments": pd.DataFrame(world.depts)}
+    family_sources: dict[str, list[pd.DataFrame]] = defaultdict(list)
+    bad: dict[str, list[dict]] = defaultdict(list)
+    planted: dict[str, dict[str, list[str]]] = {}
+    notes: list[dict] = []
+    fams = families()
+    contexts = []
+    for n, fam in enumerate(fams):
+        ctx = DemoContext(rng=np.random.default_rng([seed, 100 + n]), world=world, clock=clock,
+                          as_of=AS_OF, scale=scale, cases=cases, events=events,
+                          case_plants=case_plants, frames=frames, fresh=fresh)
+        out = fam.plant(ctx)
+        for source, df in out.rows.items():
+            if source in ("cases", "case_events"):
+                raise ValueError(f"{fam.name}: plant cases through ingest.demo's planter")
+            family_sources[source].append(df)
+            frames[source] = pd.concat(family_sources[source], ignore_index=True)
+        for source, rows in out.bad_rows.items():
+            bad[source].extend(rows)
+        planted.update(out.planted)
+        notes.extend(out.scenarios)
+        contexts.append(ctx)
+    alerts: dict[str, dict[str, str]] = {}
+    problems = []
+    for fam, ctx in zip(fams, contexts):
+        got = fam.evaluate(frames, ctx)
+        missing = set(fam.rules) - set(got)
+        if missing:
+            problems.append(f"{fam.name}: evaluate() gave no entry for {sorted(missing)}")
+        alerts.update(got)
+        problems += check_planted(fam.name, {r: planted[r] for r in fam.rules if r in planted},
+                                  got)
+    if problems:
+        raise AssertionError("demo generator inconsistent:\n  " + "\n  ".join(problems))
+    written = {s: frames[s] for s in family_sources}
+    return written, dict(bad), alerts, planted, notes
 
 
 def _versions(cases: pd.DataFrame, planter: _Planter, id_of: dict, rng: np.random.Generator,
@@ -1463,7 +1540,7 @@ def _self_check(alerts: dict[str, dict[str, str]], plants: dict[int, _Plant],
                 problems.append(f"{cid} ({pl.scenario}) is a quarantined row but fires")
             continue
         got = fired.get(cid, set())
-        if got != set(pl.fires):
+        if got != {r for r in pl.fires if r in T_RULES}:
             problems.append(f"{cid} ({pl.scenario}): planted {sorted(pl.fires)}, "
                             f"rules give {sorted(got)}")
         overlap = set(pl.near_miss) & got
