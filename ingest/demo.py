@@ -39,8 +39,14 @@ import numpy as np
 import pandas as pd
 
 from ingest import demo_names as names
-from ingest.demo_family import CasePlant, DemoContext, FreshPeople, check_planted, families
-from ingest.demo_family import write_source
+from ingest.demo_family import (
+    CasePlant,
+    DemoContext,
+    FreshPeople,
+    check_planted,
+    families,
+    write_source,
+)
 from ingest.sources import LAWFUL_PROCEDURES, SOURCES
 
 AS_OF = date(2026, 6, 30)
@@ -1360,7 +1366,7 @@ def generate_district(out_dir: Path, scale: float = 1.0, seed: int = 7) -> DemoM
     )
 
 
-def _families(seed: int, scale: float, world: "_District", clock: Clock,
+def _families(seed: int, scale: float, world: _District, clock: Clock,
               cases: pd.DataFrame, events: pd.DataFrame, case_plants: list[CasePlant]):
     """Every family of ingest.demo_family: plant, then evaluate on the combined rows."""
     used = set(cases["applicant_id"].dropna()) | {s["id_number"] for s in world.staff}

@@ -228,7 +228,7 @@ def write_source(landing, source: str, df: pd.DataFrame,
         groups.setdefault(m, []).append(r)
     if not groups:
         groups[""] = []
-    first = sorted(groups)[0]
+    first = min(groups)
     groups[first] = groups[first] + [dict(b) for b in bad_rows]
     header = _headers(source, chinese=fmt.get("chinese", False))
     files, n = [], 0
