@@ -12,19 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.demo import generate_district
 from searchlight import pipeline
-
-SCALE = 0.1  # about 1,000 cases: every planted scenario, a fast build
-
-
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo")
-    generate_district(out, scale=SCALE, seed=11)
-    warehouse = out / "warehouse.duckdb"
-    first = pipeline.run(out / "landing", warehouse, progress=False)
-    return out, warehouse, first
 
 
 def snapshot(warehouse: Path) -> dict:

@@ -1,0 +1,56 @@
+-- 红黄牌 (rules.md, derived judgements): per staff member and month, a red card when any
+-- red alert is attributed to them or card_red_min_yellow (3) or more yellow ones, else a
+-- yellow card when any yellow alert is. info alerts never give a card. An alert belongs
+-- to the month it was first detected (see dept_alerts_monthly), so a card, once shown
+-- for a month, does not move to a later month when the alert fires again.
+with
+
+alerts as (
+
+    select * from {{ ref('alerts') }}
+    where staff_id is not null
+      and severity in ('yellow', 'red')
+
+),
+
+staff as (
+
+    select * from {{ ref('dim_staff') }}
+
+),
+
+per_month as (
+
+    select
+        staff_id,
+        cast({{ dbt.date_trunc('month', 'first_detected_on') }} as date) as month_start,
+        sum(case when severity = 'red' then 1 else 0 end) as red_alerts,
+        sum(case when severity = 'yellow' then 1 else 0 end) as yellow_alerts,
+        {{ json_array_agg('alert_id', 'alert_id') }} as alert_ids,
+        {{ json_array_agg('rule_code', 'rule_code') }} as rule_codes
+    from alerts
+    group by 1, 2
+
+),
+
+final as (
+
+    select
+        per_month.staff_id,
+        staff.dept_code,
+        per_month.month_start,
+        case
+            when per_month.red_alerts > 0
+              or per_month.yellow_alerts >= {{ var('card_red_min_yellow') }} then 'red'
+            else 'yellow'
+        end as card,
+        per_month.red_alerts,
+        per_month.yellow_alerts,
+        per_month.alert_ids,
+        per_month.rule_codes
+    from per_month
+    left join staff on per_month.staff_id = staff.staff_id
+
+)
+
+select * from final
