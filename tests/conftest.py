@@ -5,7 +5,7 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
-import pytest  # noqa: E402
+import pytest
 
 DEMO_SCALE = 0.1  # about 1,000 cases: every planted scenario, a fast build
 DEMO_SEED = 11

@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from searchlight import pipeline
 
