@@ -1,11 +1,10 @@
 import os
 
+import pytest
+
 # Tests never talk to the network: dbt tracking and GX analytics off.
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-
-
-import pytest
 
 DEMO_SCALE = 0.1  # about 1,000 cases: every planted scenario, a fast build
 DEMO_SEED = 11
