@@ -252,17 +252,18 @@ class ServiceFamily:
             self._note("S02", sid, note, fires)
 
     def _plant_s03(self) -> None:
-        counts = self.done.groupby("handler_staff_id").size()
+        start = date(2026, 5, 11)  # every praised case was completed before its review
+        early = self.done[self.done["completed_at"].dt.date < start]
+        counts = early.groupby("handler_staff_id").size()
         handlers = sorted(counts[counts >= 8].index)
         fresh_phones = self.ctx.fresh.phones(6)
-        start = date(2026, 3, 2)
         used: set[str] = set()
 
         def praise(sid: str, key_phone: str | None, device: str | None, offsets: list[int],
                    ratings: list[int] | None = None, cases: list[pd.Series] | None = None):
             cases = cases or []
             while len(cases) < len(offsets):
-                c = self._case_of(staff_id=sid, exclude=used)
+                c = self._case_of(staff_id=sid, exclude=used, before=start)
                 used.add(c["case_id"])
                 cases.append(c)
             for j, (off, case) in enumerate(zip(offsets, cases)):
@@ -299,9 +300,9 @@ class ServiceFamily:
         self._note("S03", f"{sid}|{pseudonym(phone)}", "5 cases, one rated 3", False)
         # near miss: the applicant praising their own case is left out (4 others remain)
         sid = next(h)
-        own = self._case_of(staff_id=sid, exclude=used)
+        own = self._case_of(staff_id=sid, exclude=used, before=start)
         while _none(own["applicant_phone"]):
-            own = self._case_of(staff_id=sid, exclude=used)
+            own = self._case_of(staff_id=sid, exclude=used, before=start)
         used.add(own["case_id"])
         phone = own["applicant_phone"]
         praise(sid, phone, None, [0, 3, 6, 9, 12], cases=[own])
