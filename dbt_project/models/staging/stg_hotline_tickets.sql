@@ -1,0 +1,47 @@
+-- 12345 hotline tickets, current version per ticket_id: the later export file wins (the
+-- source has no updated_at). caller_phone leaves raw only as a pseudonym and a masked
+-- form. address (事发地址, often a home address) does not leave raw; subject is kept
+-- with ID and mobile numbers masked, never in marts.
+with
+
+source as (
+
+    {{ ranked_versions(source('raw', 'hotline_tickets'), ['ticket_id']) }}
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        ticket_id,
+        dept_code,
+
+        ---------- pseudonymised personal data
+        {{ pseudonym('caller_phone') }} as caller_phone_key,
+        {{ mask_phone('caller_phone') }} as caller_phone_masked,
+
+        ---------- text
+        category,
+        {{ redact_personal_text('subject') }} as subject_redacted,
+        address is not null as has_address,
+
+        ---------- numerics
+        cast(satisfaction as integer) as satisfaction,
+
+        ---------- timestamps
+        created_at,
+        deadline_at,
+        responded_at,
+        closed_at,
+
+        ---------- lineage
+        _file_name as source_file_name,
+        _line as source_line
+
+    from source
+    where version_rank = 1
+
+)
+
+select * from renamed
