@@ -2,6 +2,7 @@
 
     searchlight run --landing DIR --warehouse FILE.duckdb [--as-of YYYY-MM-DD]
     searchlight demo [--scale 1] [--seed 7] [--out demo]
+    searchlight ledger list|show|assign|transfer|feedback|close|dismiss|reopen|verify
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", type=float, default=1.0, help="about scale × 10,000 cases")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--out", type=Path, default=Path("demo"), help="output folder")
+
+    from searchlight import ledger_cli
+
+    ledger_cli.add_parser(sub)
     return parser
 
 
@@ -56,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "demo":
             return cmd_demo(args)
+        if args.command == "ledger":
+            from searchlight import ledger_cli
+
+            return ledger_cli.run(args, console, err)
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
