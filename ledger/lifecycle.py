@@ -169,8 +169,8 @@ def act(con: sqlite3.Connection, alert_id: str, action: str, actor: str,
             raise LedgerError(f"{alert_id} is already with department {dept_code}")
     now = clock()
     fields = {"alert_id": alert_id, "action": action, "from_status": state.status,
-                  "to_status": to_status, "actor": actor.strip(), "acted_at": now.isoformat(),
-                  "note": note, "assignee": assignee, "dept_code": dept_code}
+              "to_status": to_status, "actor": actor.strip(), "acted_at": now.isoformat(),
+              "note": note, "assignee": assignee, "dept_code": dept_code}
     if action == "assign":
         fields["dept_code"] = dept_code or state.handling_dept_code
     if action in ("close", "dismiss"):

@@ -102,6 +102,10 @@ def cmd_demo(args) -> int:
     warehouse = out / "warehouse.duckdb"
     if warehouse.exists():  # a demo always starts from an empty warehouse
         warehouse.unlink()
+    from ledger.store import ledger_path
+
+    for suffix in ("", "-wal", "-shm"):  # ... and an empty ledger (demo only)
+        Path(f"{ledger_path(warehouse)}{suffix}").unlink(missing_ok=True)
     report = pipeline.run(out / "landing", warehouse)
     truth = json.loads((out / "ground_truth.json").read_text(encoding="utf-8"))
     print_report(report, warehouse, ground_truth=truth["alerts"])
@@ -115,8 +119,31 @@ def cmd_demo(args) -> int:
         f"  try SQL:               duckdb {warehouse} \"select rule_code, severity, subject_id, "
         "evidence from marts.alerts limit 10\""
     )
+    print_ledger_hint(warehouse)
     del manifest
     return 0
+
+
+def print_ledger_hint(warehouse: Path) -> None:
+    """How to work the demo's own alerts through the supervision ledger (督办台账)."""
+    import duckdb
+
+    from ledger.store import ledger_path
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        row = con.execute("select alert_id from marts.supervision_ledger where status = 'new' "
+                          "order by severity = 'red' desc, alert_id limit 1").fetchone()
+    if not row:
+        return
+    ledger = f"searchlight ledger --warehouse {warehouse}"
+    console.print(
+        "\n[bold]Try the supervision ledger (督办台账)[/]\n"
+        f"  {ledger} list --severity red\n"
+        f"  {ledger} show {row[0]}\n"
+        f"  {ledger} assign {row[0]} --to 李四 --by 督查室\n"
+        f"  {ledger} close {row[0]} --note 已整改 --by 督查室\n"
+        f"  {ledger} verify      (the history is hash-chained)\n"
+        f"  actions survive rebuilds: they live in {ledger_path(warehouse)}")
 
 
 def _warn_demo_key() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 from dagster import build_sensor_context
@@ -14,9 +15,9 @@ from ledger import lifecycle, notify, store
 
 
 class Receiver(BaseHTTPRequestHandler):
-    received: list[dict] = []
+    received: ClassVar[list[dict]] = []
 
-    def do_POST(self):  # noqa: N802 - http.server's name
+    def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         type(self).received.append(json.loads(body))
         self.send_response(200)
@@ -64,7 +65,7 @@ def test_a_failed_delivery_is_retried_not_lost(ledger_file, clock):
 
 
 def test_a_resolved_red_alert_is_not_announced(ledger_file, receiver, clock):
-    url, received = receiver
+    url, _received = receiver
     with store.connect(ledger_file) as con:
         lifecycle.act(con, "T01-a", "dismiss", "x", note="误报", clock=clock)
     assert notify.send_pending(ledger_file, [url], clock).sent == []

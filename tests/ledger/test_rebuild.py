@@ -29,6 +29,11 @@ def alerts(warehouse) -> dict[str, dt.date]:
                                 ).fetchall())
 
 
+def evidence(warehouse) -> dict[str, str]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return dict(con.execute("select alert_id, evidence from marts.alerts").fetchall())
+
+
 def cli(warehouse, *argv) -> int:
     return main(["ledger", "--warehouse", str(warehouse), *argv])
 
@@ -56,7 +61,8 @@ def test_the_run_registers_every_alert_in_the_ledger_mart(demo):
     _, warehouse, report, first_alerts, _ = demo
     assert report.ledger.sync.registered == len(first_alerts) > 0
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        ids = {r[0] for r in con.execute("select alert_id from marts.supervision_ledger")}
+        ids = {r[0] for r in con.execute("select alert_id from marts.supervision_ledger"
+                                                ).fetchall()}
     assert ids == set(first_alerts)
 
 
@@ -78,6 +84,7 @@ def test_actions_survive_a_full_refresh(demo):
 
 def test_actions_and_first_detections_survive_a_warehouse_rebuilt_from_raw(demo):
     out, warehouse, report, first_alerts, acted = demo
+    first_evidence = evidence(warehouse)
     later = report.as_of + dt.timedelta(days=31)
     warehouse.unlink()
     pipeline.run(out / "landing", warehouse, as_of=later, progress=False, publish=False)
@@ -88,8 +95,11 @@ def test_actions_and_first_detections_survive_a_warehouse_rebuilt_from_raw(demo)
     assert {a: again[a] for a in common} == {a: first_alerts[a] for a in common}
     rows = ledger_rows(warehouse)
     assert set(first_alerts) <= set(rows)  # stopped firing: still in the ledger
-    assert rows[acted["dismissed"]][0] == "dismissed" or acted["dismissed"] not in common \
-        or rows[acted["dismissed"]][0] == "new"
+    # Dismissed stays dismissed unless the rule now reports different evidence.
+    dismissed = acted["dismissed"]
+    changed = evidence(warehouse).get(dismissed, first_evidence[dismissed]) != \
+        first_evidence[dismissed]
+    assert rows[dismissed][0] == ("new" if changed else "dismissed")
     assert rows[acted["transferred"]][0] == "transferred"
     with store.connect(store.ledger_path(warehouse)) as con:
         assert store.verify_chain(con).ok
