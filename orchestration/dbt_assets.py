@@ -24,6 +24,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from dagster_dbt import dbt_assets as dbt_assets_decorator
 from pydantic import Field, field_validator
 
+from orchestration.ledger_assets import LEDGER_KEYS
 from orchestration.prepare import ensure_manifest
 from orchestration.resources import WAREHOUSE_POOL, SearchlightResource, dbt_project
 from searchlight.dbt import build_args
@@ -77,8 +78,10 @@ class DbtBuildConfig(Config):
 
 
 def dbt_build_args(config: DbtBuildConfig) -> list[str]:
-    """The `dbt build` arguments: the same function `searchlight run` uses."""
-    return build_args(config.as_of, config.full_refresh, config.unit_tests)
+    """The `dbt build` arguments: the same function `searchlight run` uses (tag:ledger is
+    excluded by the asset definition below, so not again here)."""
+    return build_args(config.as_of, config.full_refresh, config.unit_tests,
+                      exclude_ledger=False)
 
 
 ensure_manifest()
@@ -89,10 +92,14 @@ ensure_manifest()
     project=dbt_project,
     dagster_dbt_translator=translator,
     name="searchlight_dbt",
+    exclude="tag:ledger",  # built by orchestration/ledger_assets.py after the ledger sync
     pool=WAREHOUSE_POOL,
 )
 def searchlight_dbt(context: AssetExecutionContext, dbt: DbtCliResource,
                     searchlight: SearchlightResource, config: DbtBuildConfig):
+    from ledger.sync import restore
+
+    restore(searchlight.warehouse)  # remembered first detections (source ledger)
     with searchlight.dbt_environment():
         invocation = dbt.cli(dbt_build_args(config), context=context)
     yield from invocation.stream()
@@ -106,7 +113,7 @@ def _mart_keys(assets_def: AssetsDefinition) -> list[AssetKey]:
 
 @asset(
     key=AssetKey(["published", "marts"]),
-    deps=_mart_keys(searchlight_dbt),
+    deps=[*_mart_keys(searchlight_dbt), *LEDGER_KEYS],
     group_name="published",
     pool=WAREHOUSE_POOL,
     kinds={"parquet"},

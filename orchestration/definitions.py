@@ -16,20 +16,21 @@ from orchestration.checks import expectation_checks
 from orchestration.dbt_assets import published_marts, searchlight_dbt
 from orchestration.ingest_assets import all_raw_assets
 from orchestration.jobs import searchlight_daily
+from orchestration.ledger_assets import supervision_ledger
 from orchestration.resources import build_resources
 from orchestration.schedules import daily_schedule
-from orchestration.sensors import landing_sensor
+from orchestration.sensors import landing_sensor, notification_sensor
 
 
 def build_definitions(landing: str | Path | None = None,
                       warehouse: str | Path | None = None) -> Definitions:
     """The definitions; ``landing``/``warehouse`` default to the environment (resources.py)."""
     return Definitions(
-        assets=[*all_raw_assets, searchlight_dbt, published_marts],
+        assets=[*all_raw_assets, searchlight_dbt, supervision_ledger, published_marts],
         asset_checks=expectation_checks,
         jobs=[searchlight_daily],
         schedules=[daily_schedule],
-        sensors=[landing_sensor],
+        sensors=[landing_sensor, notification_sensor],
         resources=build_resources(landing, warehouse),
         executor=in_process_executor,
     )

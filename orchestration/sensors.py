@@ -112,3 +112,33 @@ def landing_sensor(context: SensorEvaluationContext):
         )],
         cursor=cursor,
     )
+
+
+@sensor(
+    name="notification_sensor",
+    minimum_interval_seconds=60,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Sends new red alerts and ledger items past their handling deadline "
+                "(督办超期) to the Apprise channels in SEARCHLIGHT_NOTIFY_URLS, at most once "
+                "per alert and event (ledger/notify.py). Skips when no channel is "
+                "configured. Reads the ledger store, never the warehouse.",
+)
+def notification_sensor(context: SensorEvaluationContext):
+    from ledger.notify import channels_from_env, send_pending
+    from ledger.store import ledger_path
+    from orchestration.resources import default_warehouse
+
+    urls = channels_from_env()
+    if not urls:
+        return SkipReason("no notification channel: set SEARCHLIGHT_NOTIFY_URLS")
+    ledger = ledger_path(default_warehouse())
+    if not ledger.exists():
+        return SkipReason(f"no ledger yet at {ledger}")
+    report = send_pending(ledger, urls)
+    for alert_id, event in report.failed:
+        context.log.warning(f"notification not delivered, retried next tick: {event} {alert_id}")
+    if not report.sent:
+        return SkipReason(f"nothing new to notify ({len(report.failed)} failed)")
+    context.log.info(f"sent {len(report.sent)} notification(s)")
+    return SkipReason(f"sent {len(report.sent)} notification(s); "
+                      f"{report.pending_left} left for the next tick")

@@ -2,6 +2,7 @@
 
     searchlight run --landing DIR --warehouse FILE.duckdb [--as-of YYYY-MM-DD]
     searchlight demo [--scale 1] [--seed 7] [--out demo]
+    searchlight ledger list|show|assign|transfer|feedback|close|dismiss|reopen|verify
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", type=float, default=1.0, help="about scale × 10,000 cases")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--out", type=Path, default=Path("demo"), help="output folder")
+
+    from searchlight import ledger_cli
+
+    ledger_cli.add_parser(sub)
     return parser
 
 
@@ -56,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "demo":
             return cmd_demo(args)
+        if args.command == "ledger":
+            from searchlight import ledger_cli
+
+            return ledger_cli.run(args, console, err)
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
@@ -93,6 +102,10 @@ def cmd_demo(args) -> int:
     warehouse = out / "warehouse.duckdb"
     if warehouse.exists():  # a demo always starts from an empty warehouse
         warehouse.unlink()
+    from ledger.store import ledger_path
+
+    for suffix in ("", "-wal", "-shm"):  # ... and an empty ledger (demo only)
+        Path(f"{ledger_path(warehouse)}{suffix}").unlink(missing_ok=True)
     report = pipeline.run(out / "landing", warehouse)
     truth = json.loads((out / "ground_truth.json").read_text(encoding="utf-8"))
     print_report(report, warehouse, ground_truth=truth["alerts"])
@@ -106,8 +119,31 @@ def cmd_demo(args) -> int:
         f"  try SQL:               duckdb {warehouse} \"select rule_code, severity, subject_id, "
         "evidence from marts.alerts limit 10\""
     )
+    print_ledger_hint(warehouse)
     del manifest
     return 0
+
+
+def print_ledger_hint(warehouse: Path) -> None:
+    """How to work the demo's own alerts through the supervision ledger (督办台账)."""
+    import duckdb
+
+    from ledger.store import ledger_path
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        row = con.execute("select alert_id from marts.supervision_ledger where status = 'new' "
+                          "order by severity = 'red' desc, alert_id limit 1").fetchone()
+    if not row:
+        return
+    ledger = f"searchlight ledger --warehouse {warehouse}"
+    console.print(
+        "\n[bold]Try the supervision ledger (督办台账)[/]\n"
+        f"  {ledger} list --severity red\n"
+        f"  {ledger} show {row[0]}\n"
+        f"  {ledger} assign {row[0]} --to 李四 --by 督查室\n"
+        f"  {ledger} close {row[0]} --note 已整改 --by 督查室\n"
+        f"  {ledger} verify      (the history is hash-chained)\n"
+        f"  actions survive rebuilds: they live in {ledger_path(warehouse)}")
 
 
 def _warn_demo_key() -> None:

@@ -31,13 +31,17 @@ class DbtResult:
 
 
 def build_args(as_of: str | None = None, full_refresh: bool = False,
-               unit_tests: bool = False) -> list[str]:
+               unit_tests: bool = False, exclude_ledger: bool = True) -> list[str]:
     """The `dbt build` arguments of a production run: the CLI and Dagster both use these.
 
     Unit tests are left out by default: dbt runs them one after another on every build
-    (stack-pitfalls §3); `make test` runs them.
+    (stack-pitfalls §3); `make test` runs them. The ledger models (tag:ledger) are built
+    after ledger.sync has registered this build's alerts (ledger/sync.py); Dagster passes
+    the same exclusion through its asset definition instead (exclude_ledger=False).
     """
     args = ["build"]
+    if exclude_ledger:
+        args += ["--exclude", "tag:ledger"]
     if not unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
     if full_refresh:

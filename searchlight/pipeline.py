@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.load import LoadReport, load_landing
+from ledger import sync as ledger_sync
 from searchlight import dbt
 from searchlight.publish import publish_marts
 
@@ -32,10 +33,12 @@ class RunReport:
     expectation_failures: list[str] = field(default_factory=list)
     published_to: Path | None = None
     dbt_seconds: float = 0.0
+    ledger: object | None = None  # ledger.sync.LedgerRunReport
 
 
 def run(landing: Path, warehouse: Path, as_of: dt.date | None = None,
-        progress: bool = True, publish: bool = True) -> RunReport:
+        progress: bool = True, publish: bool = True,
+        full_refresh: bool = False) -> RunReport:
     landing, warehouse = Path(landing), Path(warehouse)
     if not landing.is_dir():
         raise FileNotFoundError(f"landing folder {landing} does not exist")
@@ -44,10 +47,16 @@ def run(landing: Path, warehouse: Path, as_of: dt.date | None = None,
     load = load_landing(warehouse, landing, progress=progress)
     failures = check_expectations(warehouse, load)
 
-    result = dbt.invoke(dbt.build_args(as_of.isoformat() if as_of else None), warehouse)
+    # The ledger store outlives the warehouse: first detections go in before the build,
+    # this run's alerts into the ledger after it, then the ledger marts (ledger/sync.py).
+    ledger_sync.restore(warehouse)
+    result = dbt.invoke(dbt.build_args(as_of.isoformat() if as_of else None,
+                                       full_refresh=full_refresh), warehouse)
+    ledger_report = ledger_sync.after_build(warehouse)
 
     report = RunReport(load=load, as_of=as_of, expectation_failures=failures,
-                       dbt_seconds=result.elapsed_s)
+                       dbt_seconds=result.elapsed_s + ledger_report.dbt_seconds,
+                       ledger=ledger_report)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         _summarise(con, report)
     if publish:

@@ -1,0 +1,263 @@
+"""The closed loop: which action may follow which state, and what each one records.
+
+    new ──assign──▶ assigned ──feedback──▶ feedback ──close──▶ closed
+     │  ╲              │  ▲                   │                   │
+     │   transfer      transfer (转办)         transfer            reopen / fires again
+     │      ▼          ▼  │                   │                   ▼     with new evidence
+     │   transferred ◀────┴───────────────────┘                  new
+     └─dismiss (any open state, reason required)──▶ dismissed ──reopen──▶ new
+
+The current state of an alert is the fold of its actions; nothing else is stored, so the
+state cannot disagree with the history. Every function here raises ``LedgerError`` and
+changes nothing when an action is not allowed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import sqlite3
+from dataclasses import asdict, dataclass
+
+from ingest.calendar import CalendarNotCovered, WorkCalendar
+from ledger import store
+
+STATUSES = ("new", "assigned", "transferred", "feedback", "closed", "dismissed")
+OPEN = ("new", "assigned", "transferred", "feedback")
+RESOLVED = ("closed", "dismissed")
+SYSTEM_ACTOR = "searchlight"
+
+# action -> (states it may follow, state it leaves)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "assign": (("new", "assigned", "transferred"), "assigned"),
+    "transfer": (OPEN, "transferred"),
+    "feedback": (("assigned", "transferred", "feedback"), "feedback"),
+    "close": (("assigned", "transferred", "feedback"), "closed"),
+    "dismiss": (OPEN, "dismissed"),
+    "reopen": (RESOLVED, "new"),
+}
+
+# Working days to handle an alert, by severity (督办时限). Override with
+# SEARCHLIGHT_LEDGER_DUE_DAYS="red=3,yellow=10,info=20".
+DEFAULT_DUE_DAYS = {"red": 5, "yellow": 10, "info": 15}
+
+
+class LedgerError(ValueError):
+    """An action the ledger refuses; the message says why. Nothing was changed."""
+
+
+def due_days() -> dict[str, int]:
+    days = dict(DEFAULT_DUE_DAYS)
+    spec = os.environ.get("SEARCHLIGHT_LEDGER_DUE_DAYS", "")
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        key, _, value = part.partition("=")
+        days[key.strip()] = int(value)
+    return days
+
+
+def calendar(con: sqlite3.Connection) -> WorkCalendar:
+    rows = con.execute("select day, is_workday from calendar_overrides").fetchall()
+    return WorkCalendar([(dt.date.fromisoformat(d), bool(w)) for d, w in rows])
+
+
+def add_workdays(cal: WorkCalendar, start: dt.date, n: int) -> dt.date | None:
+    """The n-th working day after ``start``; None when the calendar does not cover it."""
+    day = start
+    try:
+        while n > 0:
+            day += dt.timedelta(days=1)
+            if cal.is_workday(day):
+                n -= 1
+    except CalendarNotCovered:
+        return None
+    return day
+
+
+def due_on(con: sqlite3.Connection, severity: str, start: dt.date) -> str | None:
+    days = due_days().get(severity, max(DEFAULT_DUE_DAYS.values()))
+    day = add_workdays(calendar(con), start, days)
+    return day.isoformat() if day else None
+
+
+@dataclass
+class State:
+    alert_id: str
+    status: str
+    assignee: str | None = None
+    handling_dept_code: str | None = None
+    due_on: str | None = None
+    last_action: str | None = None
+    last_action_at: str | None = None
+    last_actor: str | None = None
+    resolved_evidence_hash: str | None = None  # evidence when closed/dismissed
+    resolution_note: str | None = None
+    actions: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def fold(rows) -> dict[str, State]:
+    """The current state of every alert from its actions, in seq order."""
+    states: dict[str, State] = {}
+    for r in rows:
+        s = states.get(r["alert_id"]) or State(r["alert_id"], r["to_status"])
+        s.status = r["to_status"]
+        if r["action"] in ("register", "reopen"):
+            s.due_on = r["due_on"]
+            s.resolved_evidence_hash = s.resolution_note = None
+        if r["action"] in ("register",):
+            s.handling_dept_code = r["dept_code"]
+        if r["action"] in ("assign", "transfer"):
+            s.assignee = r["assignee"] if r["assignee"] is not None else s.assignee
+            s.handling_dept_code = r["dept_code"] or s.handling_dept_code
+            if r["action"] == "transfer" and r["assignee"] is None:
+                s.assignee = None  # a transfer hands over to the other department
+        if r["action"] in ("close", "dismiss"):
+            s.resolved_evidence_hash = r["evidence_hash"]
+            s.resolution_note = r["note"]
+        s.last_action, s.last_action_at, s.last_actor = r["action"], r["acted_at"], r["actor"]
+        s.actions += 1
+        states[r["alert_id"]] = s
+    return states
+
+
+def current_states(con: sqlite3.Connection) -> dict[str, State]:
+    return fold(con.execute("select * from actions order by seq"))
+
+
+def current_state(con: sqlite3.Connection, alert_id: str) -> State | None:
+    return fold(con.execute("select * from actions where alert_id = ? order by seq",
+                            [alert_id])).get(alert_id)
+
+
+def evidence_hash(evidence: str | None) -> str:
+    return hashlib.sha256((evidence or "").encode("utf-8")).hexdigest()
+
+
+def act(con: sqlite3.Connection, alert_id: str, action: str, actor: str,
+        note: str | None = None, assignee: str | None = None, dept_code: str | None = None,
+        clock: store.Clock = store.now_local) -> dict:
+    """Record one action by a person; refuse (LedgerError) anything not allowed."""
+    alert = con.execute("select * from alerts where alert_id = ?", [alert_id]).fetchone()
+    state = current_state(con, alert_id)
+    if alert is None or state is None:
+        raise LedgerError(f"unknown alert id {alert_id!r}: see `searchlight ledger list`")
+    if action not in TRANSITIONS:
+        raise LedgerError(f"unknown action {action!r}; one of {', '.join(TRANSITIONS)}")
+    allowed_from, to_status = TRANSITIONS[action]
+    if state.status not in allowed_from:
+        hint = (" (it was never assigned: assign or transfer it first)"
+                if action in ("close", "feedback") and state.status == "new" else "")
+        raise LedgerError(f"cannot {action} {alert_id}: it is {state.status}{hint}; "
+                          f"{action} is allowed when {' or '.join(allowed_from)}")
+    if not actor or not actor.strip():
+        raise LedgerError("who acts must be known: pass --by or set SEARCHLIGHT_USER")
+    note = (note or "").strip() or None
+    if action in ("dismiss", "reopen", "transfer", "feedback") and not note:
+        what = {"dismiss": "why it is a false positive", "reopen": "why it is reopened",
+                "transfer": "why it goes to that department",
+                "feedback": "what the department reported"}[action]
+        raise LedgerError(f"{action} needs a note (--note) saying {what}")
+    if action == "assign" and not assignee:
+        raise LedgerError("assign needs an assignee (--to)")
+    if action == "transfer":
+        if not dept_code:
+            raise LedgerError("transfer needs the receiving department (--dept)")
+        if dept_code == state.handling_dept_code:
+            raise LedgerError(f"{alert_id} is already with department {dept_code}")
+    now = clock()
+    fields = {"alert_id": alert_id, "action": action, "from_status": state.status,
+              "to_status": to_status, "actor": actor.strip(), "acted_at": now.isoformat(),
+              "note": note, "assignee": assignee, "dept_code": dept_code}
+    if action == "assign":
+        fields["dept_code"] = dept_code or state.handling_dept_code
+    if action in ("close", "dismiss"):
+        fields["evidence_hash"] = alert["evidence_hash"]
+    if action == "reopen":
+        fields["due_on"] = due_on(con, alert["severity"], now.date())
+    return store.append_action(con, **fields)
+
+
+@dataclass
+class SyncReport:
+    registered: int = 0
+    reopened: int = 0
+    stopped_firing: int = 0
+    firing: int = 0
+    warnings: list[str] | None = None
+
+
+def sync_alerts(con: sqlite3.Connection, alerts: list[dict], as_of: dt.date,
+                clock: store.Clock = store.now_local) -> SyncReport:
+    """Bring the register up to date with one run's alerts (the rows of marts.alerts).
+
+    - a new alert_id is registered (status new, due_on counted from today);
+    - first_detected_on is the earliest ever seen and never moves later;
+    - an alert that stops firing stays, with ``still_firing = 0`` and its history;
+    - a closed or dismissed alert that fires with evidence different from the evidence
+      it was closed or dismissed on is reopened by the system; with the same evidence it
+      stays resolved.
+    """
+    report = SyncReport(warnings=[])
+    today = clock().date()
+    states = current_states(con)
+    firing_ids = set()
+    for a in alerts:
+        firing_ids.add(a["alert_id"])
+        ev_hash = evidence_hash(a["evidence"])
+        first = str(a.get("first_detected_on") or as_of)
+        con.execute(
+            """insert into alerts (alert_id, rule_code, rule_family, severity, subject_type,
+                   subject_id, dept_code, staff_id, first_detected_on, last_seen_on,
+                   still_firing, metric_value, threshold_value, evidence, evidence_hash)
+               values (?,?,?,?,?,?,?,?,?,?,1,?,?,?,?)
+               on conflict (alert_id) do update set
+                   rule_code = excluded.rule_code, rule_family = excluded.rule_family,
+                   severity = excluded.severity, subject_type = excluded.subject_type,
+                   subject_id = excluded.subject_id, dept_code = excluded.dept_code,
+                   staff_id = excluded.staff_id,
+                   first_detected_on = min(alerts.first_detected_on,
+                                           excluded.first_detected_on),
+                   last_seen_on = excluded.last_seen_on, still_firing = 1,
+                   metric_value = excluded.metric_value,
+                   threshold_value = excluded.threshold_value,
+                   evidence = excluded.evidence, evidence_hash = excluded.evidence_hash""",
+            [a["alert_id"], a["rule_code"], a.get("rule_family"), a["severity"],
+             a.get("subject_type"), a.get("subject_id"), a.get("dept_code"),
+             a.get("staff_id"), first, str(as_of), a.get("metric_value"),
+             a.get("threshold_value"), a["evidence"], ev_hash])
+        state = states.get(a["alert_id"])
+        if state is None:
+            due = due_on(con, a["severity"], today)
+            if due is None:
+                report.warnings.append(f"{a['alert_id']}: no due_on, the working-day "
+                                       f"calendar does not cover the days after {today}")
+            store.append_action(con, alert_id=a["alert_id"], action="register",
+                                to_status="new", actor=SYSTEM_ACTOR,
+                                acted_at=clock().isoformat(), dept_code=a.get("dept_code"),
+                                due_on=due, evidence_hash=ev_hash,
+                                note=f"raised by {a['rule_code']} in the run as of {as_of}")
+            report.registered += 1
+        elif state.status in RESOLVED and state.resolved_evidence_hash != ev_hash:
+            store.append_action(con, alert_id=a["alert_id"], action="reopen",
+                                from_status=state.status, to_status="new",
+                                actor=SYSTEM_ACTOR, acted_at=clock().isoformat(),
+                                due_on=due_on(con, a["severity"], today),
+                                evidence_hash=ev_hash,
+                                note=f"fired again as of {as_of} with changed evidence "
+                                     f"after it was {state.status}")
+            report.reopened += 1
+    stopped = [r[0] for r in con.execute("select alert_id from alerts where still_firing = 1")
+               if r[0] not in firing_ids]
+    con.executemany("update alerts set still_firing = 0 where alert_id = ?",
+                    [(i,) for i in stopped])
+    report.stopped_firing, report.firing = len(stopped), len(firing_ids)
+    return report
+
+
+def is_overdue(state: State, today: dt.date) -> bool:
+    """督办超期: still open after its handling deadline."""
+    return (state.status in OPEN and state.due_on is not None
+            and dt.date.fromisoformat(state.due_on) < today)

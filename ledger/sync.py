@@ -1,0 +1,123 @@
+"""Between the ledger store and the warehouse: the one code path of the CLI and Dagster.
+
+A run (``searchlight.pipeline.run`` and the Dagster job) does, in this order:
+
+1. ``restore(warehouse)`` before ``dbt build``: copies the store into the warehouse's
+   ``ledger`` schema (dbt source ``ledger``). ``alert_first_detections`` reads
+   ``ledger.first_detections``, so a deleted and rebuilt warehouse keeps every alert's
+   first_detected_on.
+2. ``dbt build`` (everything but ``tag:ledger``) builds marts.alerts for this run.
+3. ``after_build(warehouse)``: registers this run's alerts in the store (lifecycle.sync_
+   alerts), copies the store into the warehouse again and builds the ``tag:ledger``
+   models (marts.supervision_ledger, marts.rule_precision), so they show this run's
+   alerts and every action taken until now.
+
+DuckDB cannot read SQLite here (its extensions cannot be downloaded), hence the copy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ledger import lifecycle, store
+
+LEDGER_SELECTOR = "tag:ledger"
+
+_ALERT_COLUMNS = [
+    ("alert_id", pa.string()), ("rule_code", pa.string()), ("rule_family", pa.string()),
+    ("severity", pa.string()), ("subject_type", pa.string()), ("subject_id", pa.string()),
+    ("dept_code", pa.string()), ("staff_id", pa.string()),
+    ("first_detected_on", pa.string()), ("last_seen_on", pa.string()),
+    ("still_firing", pa.int64()), ("metric_value", pa.float64()),
+    ("threshold_value", pa.float64()), ("evidence", pa.string()),
+    ("evidence_hash", pa.string()),
+]
+_ACTION_COLUMNS = [(c, pa.int64() if c == "seq" else pa.string())
+                   for c in (*store.CHAIN_COLUMNS, "hash")]
+_STATE_COLUMNS = [
+    ("alert_id", pa.string()), ("status", pa.string()), ("assignee", pa.string()),
+    ("handling_dept_code", pa.string()), ("due_on", pa.string()),
+    ("last_action", pa.string()), ("last_action_at", pa.string()),
+    ("last_actor", pa.string()), ("resolution_note", pa.string()), ("actions", pa.int64()),
+    ("state_on", pa.string()),
+]
+
+
+@dataclass
+class LedgerRunReport:
+    store: Path
+    sync: lifecycle.SyncReport
+    dbt_seconds: float = 0.0
+
+
+def _table(columns, rows: list[dict]) -> pa.Table:
+    schema = pa.schema(columns)
+    return pa.Table.from_pylist([{c: r.get(c) for c, _ in columns} for r in rows],
+                                schema=schema)
+
+
+def export(con: duckdb.DuckDBPyConnection, ledger: Path,
+           clock: store.Clock = store.now_local) -> None:
+    """Replace the warehouse's ``ledger`` schema with the store's current content."""
+    with store.connect(ledger) as lcon:
+        alerts = [dict(r) for r in lcon.execute("select * from alerts order by alert_id")]
+        actions = [dict(r) for r in lcon.execute("select * from actions order by seq")]
+        states = lifecycle.fold(actions)
+    today = clock().date().isoformat()
+    state_rows = [{**s.as_dict(), "state_on": today} for s in states.values()]
+    tables = {
+        "first_detections": _table(_ALERT_COLUMNS[:1] + [_ALERT_COLUMNS[8]], alerts),
+        "alert_register": _table(_ALERT_COLUMNS, alerts),
+        "actions": _table(_ACTION_COLUMNS, actions),
+        "state": _table(_STATE_COLUMNS, state_rows),
+    }
+    con.execute("create schema if not exists ledger")
+    for name, table in tables.items():
+        con.register("_ledger_copy", table)
+        con.execute(f"create or replace table ledger.{name} as select * from _ledger_copy")
+        con.unregister("_ledger_copy")
+
+
+def restore(warehouse: Path, clock: store.Clock = store.now_local) -> None:
+    """Before the build: the store's state into the warehouse (dbt source ``ledger``)."""
+    with duckdb.connect(str(warehouse)) as con:
+        export(con, store.ledger_path(warehouse), clock)
+
+
+def after_build(warehouse: Path, clock: store.Clock = store.now_local,
+                build_models: bool = True) -> LedgerRunReport:
+    """After the build: register this run's alerts, copy the store, build the ledger marts."""
+    from searchlight import dbt
+
+    ledger = store.ledger_path(warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        cur = con.execute("select * from marts.alerts")
+        names = [d[0] for d in cur.description]
+        alerts = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        overrides = con.execute(
+            "select cast(calendar_date as varchar), is_workday "
+            "from staging.stg_calendar_overrides where calendar_date is not null"
+        ).fetchall()
+        as_of = (alerts[0]["as_of"] if alerts else con.execute(
+            "select max(as_of) from marts.rule_coverage").fetchone()[0]) or clock().date()
+        with store.connect(ledger) as lcon:
+            lcon.execute("delete from calendar_overrides")
+            lcon.executemany("insert into calendar_overrides values (?, ?)",
+                             [(d, int(bool(w))) for d, w in overrides])
+            report = lifecycle.sync_alerts(lcon, alerts, as_of, clock)
+        export(con, ledger, clock)
+    result = LedgerRunReport(store=ledger, sync=report)
+    if build_models:
+        res = dbt.invoke(["build", "--select", LEDGER_SELECTOR,
+                          "--exclude-resource-type", "unit_test"], warehouse)
+        result.dbt_seconds = res.elapsed_s
+    return result
+
+
+def today(clock: store.Clock = store.now_local) -> dt.date:
+    return clock().date()

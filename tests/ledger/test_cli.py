@@ -1,0 +1,103 @@
+"""`searchlight ledger …`: tables for people, --json for scripts, refusals exit 1."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from searchlight import ledger_cli
+from searchlight.cli import main
+
+
+@pytest.fixture
+def run(ledger_file, clock, monkeypatch, capsys):
+    monkeypatch.setattr(ledger_cli, "clock", clock)
+    monkeypatch.setenv("SEARCHLIGHT_USER", "督查员甲")
+
+    def _run(*argv):
+        code = main(["ledger", "--ledger", str(ledger_file), *argv])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+    return _run
+
+
+def test_list_json_filters_by_status_rule_department_severity(run):
+    code, out, _ = run("--json", "list")
+    assert code == 0 and {i["alert_id"] for i in json.loads(out)} == {"T01-a", "T02-b", "T07-c"}
+    assert [i["alert_id"] for i in json.loads(run("--json", "list", "--rule", "t02")[1])] == \
+        ["T02-b"]
+    assert [i["alert_id"] for i in json.loads(run("--json", "list", "--dept", "D02")[1])] == \
+        ["T07-c"]
+    assert [i["alert_id"] for i in json.loads(run("--json", "list", "--severity", "red")[1])] \
+        == ["T01-a"]
+    run("assign", "T01-a", "--to", "李四")
+    assert [i["alert_id"] for i in json.loads(run("--json", "list", "--status", "assigned")[1])
+            ] == ["T01-a"]
+
+
+def test_list_overdue_shows_items_past_their_deadline(run, clock):
+    assert json.loads(run("--json", "list", "--overdue")[1]) == []
+    clock.advance(days=20)  # past red (5) and yellow (10) working days, not info (15)
+    overdue = json.loads(run("--json", "list", "--overdue")[1])
+    assert [i["alert_id"] for i in overdue] == ["T01-a", "T02-b"]
+    assert "督办超期" in run("list")[1]
+
+
+def test_an_action_records_who_when_what_and_the_note(run, clock):
+    code, out, _ = run("--json", "assign", "T01-a", "--to", "李四", "--note", "请核实")
+    assert code == 0
+    action = json.loads(out)["action"]
+    assert (action["actor"], action["acted_at"], action["action"], action["note"]) == (
+        "督查员甲", clock.now.isoformat(), "assign", "请核实")
+    code, out, _ = run("--json", "close", "T01-a", "--by", "王主任")
+    assert json.loads(out)["state"]["status"] == "closed"
+    show = json.loads(run("--json", "show", "T01-a")[1])
+    assert [h["action"] for h in show["history"]] == ["register", "assign", "close"]
+    assert [h["actor"] for h in show["history"]][1:] == ["督查员甲", "王主任"]
+    assert show["evidence"]["case_id"] == "ST01-a"
+
+
+def test_show_prints_the_alert_evidence_and_history_as_tables(run):
+    run("transfer", "T01-a", "--dept", "D09", "--note", "转办至D09")
+    code, out, _ = run("show", "T01-a")
+    assert code == 0
+    for text in ("evidence", "history", "transfer", "转办至D09", "D09", "case_id"):
+        assert text in out
+
+
+@pytest.mark.parametrize("argv", [
+    ["close", "T01-a"],
+    ["assign", "NOPE"],
+    ["dismiss", "T01-a", "--reason", " "],
+    ["reopen", "T01-a", "--note", "x"],
+    ["transfer", "T01-a", "--dept", "D01", "--note", "same"],
+])
+def test_refusals_exit_1_with_a_message_and_change_nothing(run, ledger_file, argv):
+    before = sqlite3.connect(ledger_file).execute("select count(*) from actions").fetchone()
+    code, _, err = run(*argv)
+    assert code == 1 and "refused" in err
+    assert sqlite3.connect(ledger_file).execute("select count(*) from actions"
+                                                ).fetchone() == before
+
+
+def test_dismiss_without_a_reason_is_refused_by_the_parser(run):
+    with pytest.raises(SystemExit) as exc:
+        run("dismiss", "T01-a")
+    assert exc.value.code == 2
+
+
+def test_verify_exits_0_when_intact_and_3_naming_the_broken_entry(run, ledger_file):
+    assert run("verify")[0] == 0
+    con = sqlite3.connect(ledger_file)
+    con.execute("drop trigger actions_no_update")
+    con.execute("update actions set note = 'rewritten' where seq = 2")
+    con.commit()
+    code, _, err = run("verify")
+    assert code == 3 and "seq 2" in err
+
+
+def test_no_ledger_is_a_readable_error(tmp_path, capsys):
+    code = main(["ledger", "--ledger", str(tmp_path / "none.sqlite"), "show", "X"])
+    assert code == 1 and "no ledger" in capsys.readouterr().err

@@ -1,0 +1,105 @@
+"""Ledger state survives what dbt and operators do to the warehouse: a full refresh, and a
+warehouse deleted and rebuilt from raw (with a later as_of, so first_detected_on would move
+if anything forgot it). Three pipeline runs on the scale 0.1 demo: the slow ledger test."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from ingest.demo import generate_district
+from ledger import store
+from searchlight import pipeline
+from searchlight.cli import main
+
+
+def ledger_rows(warehouse) -> dict[str, tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select alert_id, status, assignee, first_detected_on, due_on, still_firing, "
+            "is_handling_overdue from marts.supervision_ledger").fetchall()
+    return {r[0]: r[1:] for r in rows}
+
+
+def alerts(warehouse) -> dict[str, dt.date]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return dict(con.execute("select alert_id, first_detected_on from marts.alerts"
+                                ).fetchall())
+
+
+def evidence(warehouse) -> dict[str, str]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return dict(con.execute("select alert_id, evidence from marts.alerts").fetchall())
+
+
+def cli(warehouse, *argv) -> int:
+    return main(["ledger", "--warehouse", str(warehouse), *argv])
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ledger_demo")
+    generate_district(out, scale=0.1, seed=11)
+    warehouse = out / "warehouse.duckdb"
+    report = pipeline.run(out / "landing", warehouse, progress=False, publish=False)
+    first_alerts = alerts(warehouse)
+    red = sorted(a for a, in duckdb.connect(str(warehouse), read_only=True).execute(
+        "select alert_id from marts.alerts where severity = 'red'").fetchall())
+    acted = {"closed": red[0], "dismissed": red[1], "transferred": red[2]}
+    assert cli(warehouse, "assign", acted["closed"], "--to", "李四", "--by", "督查室") == 0
+    assert cli(warehouse, "close", acted["closed"], "--note", "已整改", "--by", "督查室") == 0
+    assert cli(warehouse, "dismiss", acted["dismissed"], "--reason", "调休日误判",
+               "--by", "督查室") == 0
+    assert cli(warehouse, "transfer", acted["transferred"], "--dept", "500106999",
+               "--note", "属该局职责", "--by", "督查室") == 0
+    return out, warehouse, report, first_alerts, acted
+
+
+def test_the_run_registers_every_alert_in_the_ledger_mart(demo):
+    _, warehouse, report, first_alerts, _ = demo
+    assert report.ledger.sync.registered == len(first_alerts) > 0
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        ids = {r[0] for r in con.execute("select alert_id from marts.supervision_ledger"
+                                                ).fetchall()}
+    assert ids == set(first_alerts)
+
+
+def test_actions_survive_a_full_refresh(demo):
+    out, warehouse, _, first_alerts, acted = demo
+    pipeline.run(out / "landing", warehouse, progress=False, publish=False,
+                 full_refresh=True)
+    rows = ledger_rows(warehouse)
+    assert {s: rows[a][0] for s, a in acted.items()} == {
+        "closed": "closed", "dismissed": "dismissed", "transferred": "transferred"}
+    assert rows[acted["closed"]][1] == "李四"
+    assert alerts(warehouse) == first_alerts  # ids and first_detected_on stable
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        precision = dict(con.execute(
+            "select rule_code, dismissal_reasons from marts.rule_precision "
+            "where dismissed_false_positive > 0").fetchall())
+    assert "调休日误判" in "".join(precision.values())
+
+
+def test_actions_and_first_detections_survive_a_warehouse_rebuilt_from_raw(demo):
+    out, warehouse, report, first_alerts, acted = demo
+    first_evidence = evidence(warehouse)
+    later = report.as_of + dt.timedelta(days=31)
+    warehouse.unlink()
+    pipeline.run(out / "landing", warehouse, as_of=later, progress=False, publish=False)
+    again = alerts(warehouse)
+    common = set(again) & set(first_alerts)
+    assert len(common) >= len(first_alerts) // 2
+    # Without the ledger these would all be the new run's as_of.
+    assert {a: again[a] for a in common} == {a: first_alerts[a] for a in common}
+    rows = ledger_rows(warehouse)
+    assert set(first_alerts) <= set(rows)  # stopped firing: still in the ledger
+    # Dismissed stays dismissed unless the rule now reports different evidence.
+    dismissed = acted["dismissed"]
+    changed = evidence(warehouse).get(dismissed, first_evidence[dismissed]) != \
+        first_evidence[dismissed]
+    assert rows[dismissed][0] == ("new" if changed else "dismissed")
+    assert rows[acted["transferred"]][0] == "transferred"
+    with store.connect(store.ledger_path(warehouse)) as con:
+        assert store.verify_chain(con).ok
