@@ -153,8 +153,8 @@ def plant_cases(p) -> None:
     # ---- F02 agent-handler affinity (item promised 5) --------------------------------------
     h1, h2, h3 = _new_staff(p, dept_of(F02_ITEM), 3, taken)
     plans = [  # (label, agent cases, of them by the planted handler, handler, fires)
-        ("F02: 12 of the agent's 20 accepted cases (exactly 60%) by one handler who "
-         "handles none of the department's other cases", 20, 12, h1, True),
+        (("F02: 12 of the agent's 20 accepted cases (exactly 60%) by one handler who "
+         "handles none of the department's other cases"), 20, 12, h1, True),
         ("F02 near miss: all 19 accepted cases by one handler (< 20)", 19, 19, h2, False),
         ("F02 near miss: 11 of 20 (55%) by one handler", 20, 11, h3, False),
     ]
@@ -194,8 +194,8 @@ def plant_cases(p) -> None:
             ("F04 near miss: five applicants sharing a phone, windows of two streets only",
              [(D(2026, 4, 7), s1), (D(2026, 4, 14), s2), (D(2026, 4, 21), s1),
               (D(2026, 4, 28), s2), (D(2026, 5, 12), s1)], False),
-            ("F04 near miss: five applicants, three streets, but spread over 91 days "
-             "(no 90-day window holds five applicants and three streets)",
+            (("F04 near miss: five applicants, three streets, but spread over 91 days "
+             "(no 90-day window holds five applicants and three streets)"),
              [(D(2026, 1, 7), s1), (D(2026, 1, 12), s1), (D(2026, 1, 19), s2),
               (D(2026, 1, 26), s2), (D(2026, 4, 7), s3)], False)):
         phone = _fresh(p, "phone", 1, taken)[0]
