@@ -709,14 +709,21 @@ class _Planter:
              decide: datetime | None = None, fires: Iterable[str] = (),
              near_miss: Iterable[str] = (), invalid: str | None = None,
              applicant: str | None = None, accept_event: bool = True,
-             lower_x: bool = False) -> int:
+             lower_x: bool = False, handler: str | None = None, approver: str | None = None,
+             agent: tuple[str, str] | None = None, who: tuple[str, str, str, str] | None = None,
+             window: str | None = None, result: str | None = None,
+             case_handler: bool = True) -> int:
+        """One planted case. The keyword arguments after lower_x (used by the F family)
+        fix what is otherwise drawn: handler / approver staff ids, the agent (id, name),
+        the applicant (type, id, name, phone), the window, the result, and whether the
+        case row names its handler (events always do)."""
         rng, world = self.rng, self.world
         it = world.item_by_name[item]
         key = self.next_key
         self.next_key += 1
         dept = it["dept_code"]
-        handler = world.window_staff[dept][int(rng.integers(len(world.window_staff[dept])))]
-        approver = world.approvers[dept][int(rng.integers(len(world.approvers[dept])))]
+        handler_drawn = world.window_staff[dept][int(rng.integers(len(world.window_staff[dept])))]
+        approver_drawn = world.approvers[dept][int(rng.integers(len(world.approvers[dept])))]
         person = applicant or ("P" if it["who"] == "P" or (it["who"] == "M" and rng.random() < .6)
                                else "E")
         if person == "P":
@@ -731,20 +738,28 @@ class _Planter:
             j = int(rng.integers(len(world.firm_ids)))
             app = ("法人", str(world.firm_ids[j]), str(world.firm_names[j]),
                    str(world.firm_phones[j]))
+        handler = handler or handler_drawn
+        approver = approver or approver_drawn
+        if who is not None:
+            app = who
         if status is None:
             status = ("已办结" if comp is not None else end_kind if end_kind is not None
                       else "办理中" if acc is not None else "已申请")
         windows = world.windows_by_dept[dept]
         row = {
             "key": key, "item_code": it["item_code"], "dept_code": dept,
-            "window_id": windows[int(rng.integers(len(windows)))] if channel == "线下" else None,
+            "window_id": (window or windows[int(rng.integers(len(windows)))]
+                          if channel == "线下" else None),
             "channel": channel, "applicant_type": app[0], "applicant_id": app[1],
-            "applicant_name": app[2], "applicant_phone": app[3], "agent_id": None,
-            "agent_name": None, "submitted_at": sub, "accepted_at": acc,
-            "handler_staff_id": handler if (acc is not None or end_kind == "不予受理") else None,
+            "applicant_name": app[2], "applicant_phone": app[3],
+            "agent_id": agent[0] if agent else None, "agent_name": agent[1] if agent else None,
+            "submitted_at": sub, "accepted_at": acc,
+            "handler_staff_id": handler if (case_handler and (acc is not None
+                                                              or end_kind == "不予受理")) else None,
             "approver_staff_id": approver if comp is not None else None,
             "status": status,
-            "result": "准予" if comp is not None else ("不予" if end_kind == "不予受理" else None),
+            "result": result or ("准予" if comp is not None
+                                 else ("不予" if end_kind == "不予受理" else None)),
             "completed_at": comp, "promised_limit_days": promised,
             "t_mid": acc, "t_end": comp if comp is not None else end,
         }
@@ -1094,6 +1109,14 @@ def _plant_all(p: _Planter) -> None:
                comp=at(d, "15:00:00"), applicant=person, invalid=problem)
 
 
+def _plant_fairness(p: _Planter) -> None:
+    """The F family's planted cases (ingest/demo_fairness.py): F violations are cases,
+    so they go through this planter like the T ones."""
+    from ingest.demo_fairness import plant_cases
+
+    plant_cases(p)
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -1169,6 +1192,7 @@ def generate_district(out_dir: Path, scale: float = 1.0, seed: int = 7) -> DemoM
 
     planter = _Planter(np.random.default_rng([seed, 1]), world, clock, first_key=0)
     _plant_all(planter)
+    _plant_fairness(planter)
     n_planted = planter.next_key
     n_bg = max(target - n_planted, 0)
     bg_cases, bg_events = _background(rng, n_bg, world, clock)

@@ -168,7 +168,7 @@ def test_checksum_helpers_against_known_values():
 
 def test_every_rule_has_planted_positives_and_near_misses(district):
     _, manifest, truth = district
-    assert set(truth["alerts"]) == set(demo.T_RULES)
+    assert set(demo.T_RULES) <= set(truth["alerts"])  # families add their own rules
     for rule in demo.T_RULES:
         planted = truth["planted"][rule]
         alerts = truth["alerts"][rule]
@@ -177,10 +177,10 @@ def test_every_rule_has_planted_positives_and_near_misses(district):
         assert not set(planted["near_miss"]) & set(alerts), rule
         assert all(sev == demo.SEVERITY[rule] for sev in alerts.values())
         assert manifest.planted[rule] == {k: len(v) for k, v in planted.items()}
-    # Background cases are clean: every alert is on a planted case.
-    planted_ids = {s["case_id"] for s in truth["scenarios"]}
-    for rule, alerts in truth["alerts"].items():
-        assert set(alerts) <= planted_ids, rule
+    # Background cases are clean of T alerts: every T alert is on a planted case.
+    planted_ids = {s["case_id"] for s in truth["scenarios"] if "case_id" in s}
+    for rule in demo.T_RULES:
+        assert set(truth["alerts"][rule]) <= planted_ids, rule
 
 
 def test_precedence_and_quarantine_in_the_ground_truth(district):
