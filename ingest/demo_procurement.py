@@ -10,6 +10,7 @@ small scenario per rule: violations and near-threshold non-violations side by si
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -91,8 +92,7 @@ class ProcurementFamily:
     # ------------------------------------------------------------------ plant
 
     def plant(self, ctx: DemoContext) -> FamilyRows:
-        rng, world = ctx.rng, ctx.world
-        depts = [d["dept_code"] for d in world.depts]
+        depts = [d["dept_code"] for d in ctx.world.depts]
         book = _Book(depts)
         as_of_end = datetime.combine(ctx.as_of, datetime.min.time())
 
@@ -389,7 +389,7 @@ class ProcurementFamily:
             lo, hi = p[0], p[-1]
             r = hi - lo
             tight = r < 0.01 * lo
-            gaps = [b - a for a, b in zip(p, p[1:])]
+            gaps = [b - a for a, b in itertools.pairwise(p)]
             prog = r > 0 and all(abs(g * (len(p) - 1) - r) <= 0.001 * r for g in gaps)
             if tight or prog:
                 fire("P03", tid)

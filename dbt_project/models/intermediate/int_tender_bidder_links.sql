@@ -59,18 +59,20 @@ bid_attributes as (
 
 ),
 
+-- stg_bids is unique on (tender_id, bidder_uscc) and every bid gives at most one row per
+-- attribute, so count(*) counts distinct bidders (and is much cheaper than a distinct)
 shared_values as (
 
     select tender_id, attribute, attribute_key
     from bid_attributes
     group by tender_id, attribute, attribute_key
-    having count(distinct bidder_uscc) >= {{ var('p02_min_linked_bidders') }}
+    having count(*) >= {{ var('p02_min_linked_bidders') }}
 
 ),
 
 final as (
 
-    select distinct
+    select
         bid_attributes.tender_id,
         bid_attributes.attribute,
         bid_attributes.attribute_key,
