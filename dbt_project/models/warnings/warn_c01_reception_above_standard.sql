@@ -66,7 +66,7 @@ alert_rows as (
         dept_code,
         approved_by_staff_id as staff_id,
         is_red_venue,
-        amount_per_head as metric_value,
+        round(amount_per_head, 2) as metric_value,
         {{ cap }} as threshold_value,
         {{ json_object([
             ('expense_id', 'expense_id'),
