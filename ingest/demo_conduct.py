@@ -141,12 +141,9 @@ class ConductFamily:
             k["fires"].append(milestone(pid, "在建120天", as_of - timedelta(120), None))
             k["near_miss"].append(milestone(pid, "未到期", as_of + timedelta(60), None))
 
-        notes = [{"family": "C/K", "scenario": "conduct",
-                  "planted": {r: {kk: len(v) for kk, v in p.items()}
-                              for r, p in planted.items()}}]
         return FamilyRows(rows={"reception_expenses": pd.DataFrame(rows),
                                 "key_projects": pd.DataFrame(projects)},
-                          planted=planted, scenarios=notes)
+                          planted=planted)
 
     # ------------------------------------------------------------------ evaluate
     def evaluate(self, frames: dict[str, pd.DataFrame], ctx: DemoContext) -> Alerts:

@@ -17,14 +17,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-import numpy as np
 import pandas as pd
 
 from ingest.demo_family import Alerts, DemoContext, FamilyRows, pseudonym
 
 RULES = ("L01", "L02", "L03", "L04", "L05")
 
-# program_code, program_name, max_amount_per_period, period, typical share of the max
+# program_code, program_name, max_amount_per_period, period (发放周期)
 PROGRAMS = (
     ("MZ-DB", "城乡最低生活保障金", 800.0, "月"),
     ("MZ-TK", "特困人员基本生活费", 1200.0, "月"),
@@ -117,7 +116,6 @@ class FundsFamily:
 
         planted: dict[str, dict[str, list[str]]] = {r: {"fires": [], "near_miss": []}
                                                      for r in RULES}
-        notes: list[dict] = []
         k_copies = max(1, round(2 * ctx.scale))
         h0, h1 = handlers[0], handlers[min(1, len(handlers) - 1)]
 
@@ -210,10 +208,6 @@ class FundsFamily:
             planted["L05"]["near_miss"] += [f"{pseudonym(ac)}|MZ-DB|2026-06",
                                             f"{pseudonym(ac)}|MZ-DB|2026-05"]
 
-        notes.append({"family": "L", "scenario": "funds",
-                      "planted": {r: {k: len(v) for k, v in p.items()}
-                                  for r, p in planted.items()}})
-
         # one payment whose recipient id fails the checksum: quarantined, never loaded
         good = fresh.resident_ids(1)[0]
         bad_id = good[:17] + ("0" if good[17] != "0" else "1")
@@ -226,7 +220,7 @@ class FundsFamily:
         return FamilyRows(
             rows={"subsidy_programs": programs, "subsidy_payments": pd.DataFrame(pays),
                   "deaths": pd.DataFrame(deaths)},
-            planted=planted, bad_rows={"subsidy_payments": [bad]}, scenarios=notes)
+            planted=planted, bad_rows={"subsidy_payments": [bad]})
 
     # ------------------------------------------------------------------ evaluate
     def evaluate(self, frames: dict[str, pd.DataFrame], ctx: DemoContext) -> Alerts:
