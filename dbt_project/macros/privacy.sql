@@ -50,3 +50,21 @@
         else {{ dbt.concat(["substr(" ~ expr ~ ", 1, 1)", "repeat('*', " ~ dbt.length(expr) ~ " - 1)"]) }}
     end
 {%- endmacro %}
+
+{#- 6217 **** **** 1234: a bank account (white space removed) as its first 4 and last 4
+    digits with the hidden digits between them shown as groups of four stars, one group
+    per started four hidden digits (so 16 digits give `6217 **** **** 1234` and 19 digits
+    `6217 **** **** **** 1234`); 8 characters or fewer are all stars. -#}
+{% macro mask_bank_account(expr) -%}
+    {%- set digits = "replace(" ~ expr ~ ", ' ', '')" -%}
+    case
+        when {{ expr }} is null then null
+        when {{ dbt.length(digits) }} <= 8 then repeat('*', {{ dbt.length(digits) }})
+        else {{ dbt.concat([
+            "substr(" ~ digits ~ ", 1, 4)",
+            "' '",
+            "repeat('**** ', cast(ceil((" ~ dbt.length(digits) ~ " - 8) / 4.0) as integer))",
+            dbt.right(digits, "4"),
+        ]) }}
+    end
+{%- endmacro %}

@@ -1,0 +1,71 @@
+-- L02 重复发放: l02_min_payments or more payments to one recipient for one program and
+-- period. One group by (recipient, program, period): no pairwise comparison.
+with
+
+payments as (
+
+    select * from {{ ref('stg_subsidy_payments') }}
+
+),
+
+staff as (
+
+    select * from {{ ref('stg_staff') }}
+
+),
+
+groups as (
+
+    select
+        recipient_key,
+        program_code,
+        period_label,
+        count(*) as payment_count,
+        sum(amount) as total_amount,
+        min(recipient_id_masked) as recipient_id_masked,
+        -- the alert goes to the handler of the first payment
+        {{ dbt.concat(["recipient_key", "'|'", "program_code", "'|'", "period_label"]) }} as subject_id,
+        arg_min(handled_by_staff_id, paid_at) as first_handler_staff_id,
+        {{ json_array_agg('payment_id', 'paid_at, payment_id') }} as payment_ids,
+        {{ json_array_agg('paid_at', 'paid_at, payment_id') }} as paid_ats,
+        {{ json_array_agg('amount', 'paid_at, payment_id') }} as amounts,
+        {{ json_array_agg('handled_by_staff_id', 'paid_at, payment_id') }} as handler_staff_ids
+    from payments
+    where recipient_key is not null
+    group by recipient_key, program_code, period_label
+    having count(*) >= {{ var('l02_min_payments') }}
+
+),
+
+alert_rows as (
+
+    select
+        groups.subject_id,
+        staff.dept_code,
+        groups.first_handler_staff_id as staff_id,
+        groups.payment_count as metric_value,
+        {{ var('l02_min_payments') }} as threshold_value,
+        {{ json_object([
+            ('recipient_id_masked', 'groups.recipient_id_masked'),
+            ('program_code', 'groups.program_code'),
+            ('period_label', 'groups.period_label'),
+            ('payment_count', 'groups.payment_count'),
+            ('total_amount', 'groups.total_amount'),
+            ('payment_ids', json_value('groups.payment_ids')),
+            ('paid_at', json_value('groups.paid_ats')),
+            ('amounts', json_value('groups.amounts')),
+            ('handler_staff_ids', json_value('groups.handler_staff_ids')),
+            ('l02_min_payments', var('l02_min_payments')),
+        ]) }} as evidence
+    from groups
+    left join staff on groups.first_handler_staff_id = staff.staff_id
+
+),
+
+final as (
+
+    {{ alert_select('alert_rows') }}
+
+)
+
+select * from final

@@ -1,0 +1,70 @@
+-- L05 一户多领: one bank account receives payments for l05_min_recipients or more distinct
+-- recipients of one program and period. One group by (account, program, period).
+with
+
+payments as (
+
+    select * from {{ ref('stg_subsidy_payments') }}
+
+),
+
+staff as (
+
+    select * from {{ ref('stg_staff') }}
+
+),
+
+groups as (
+
+    select
+        bank_account_key,
+        program_code,
+        period_label,
+        {{ dbt.concat(["bank_account_key", "'|'", "program_code", "'|'", "period_label"]) }} as subject_id,
+        count(distinct recipient_key) as recipient_count,
+        count(*) as payment_count,
+        sum(amount) as total_amount,
+        min(bank_account_masked) as bank_account_masked,
+        arg_min(handled_by_staff_id, paid_at) as first_handler_staff_id,
+        {{ json_array_agg('payment_id', 'paid_at, payment_id') }} as payment_ids,
+        {{ json_array_agg('recipient_id_masked', 'paid_at, payment_id') }} as recipient_ids_masked,
+        {{ json_array_agg('paid_at', 'paid_at, payment_id') }} as paid_ats
+    from payments
+    where bank_account_key is not null
+    group by bank_account_key, program_code, period_label
+    having count(distinct recipient_key) >= {{ var('l05_min_recipients') }}
+
+),
+
+alert_rows as (
+
+    select
+        groups.subject_id,
+        staff.dept_code,
+        groups.first_handler_staff_id as staff_id,
+        groups.recipient_count as metric_value,
+        {{ var('l05_min_recipients') }} as threshold_value,
+        {{ json_object([
+            ('bank_account_masked', 'groups.bank_account_masked'),
+            ('program_code', 'groups.program_code'),
+            ('period_label', 'groups.period_label'),
+            ('recipient_count', 'groups.recipient_count'),
+            ('payment_count', 'groups.payment_count'),
+            ('total_amount', 'groups.total_amount'),
+            ('payment_ids', json_value('groups.payment_ids')),
+            ('recipient_ids_masked', json_value('groups.recipient_ids_masked')),
+            ('paid_at', json_value('groups.paid_ats')),
+            ('l05_min_recipients', var('l05_min_recipients')),
+        ]) }} as evidence
+    from groups
+    left join staff on groups.first_handler_staff_id = staff.staff_id
+
+),
+
+final as (
+
+    {{ alert_select('alert_rows') }}
+
+)
+
+select * from final
