@@ -20,7 +20,7 @@ import pandas as pd
 
 from ingest.demo_family import Alerts, DemoContext, FamilyRows
 
-SEVERITY = {"P01": "yellow", "P02": "red", "P03": "red", "P04": "yellow", "P05": "red",
+SEVERITY = {"P01": "yellow", "P02": "yellow", "P03": "red", "P04": "yellow", "P05": "red",
             "P06": "red", "P07": "yellow"}
 P01_PROCEDURES = ("公开招标", "邀请招标")
 TENDER_THRESHOLD = 4_000_000

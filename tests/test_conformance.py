@@ -20,18 +20,6 @@ from searchlight import pipeline
 CONFORMANCE = Path(__file__).parent / "conformance"
 EXPECTED = json.loads((CONFORMANCE / "expected_alerts.json").read_text(encoding="utf-8"))
 
-# Expected severities of the conformance copy that contradict contract/rules.md, which is
-# the authority (DESIGN.md: "the contract is the interface"; the conformance README: "the
-# expected results follow its words"). Subjects are still compared exactly; only these
-# severities follow the contract. Known contract discrepancy, reported to the lead: drop
-# an entry once the shared conformance file agrees with rules.md.
-KNOWN_CONTRACT_DISCREPANCIES: dict[str, dict[str, str]] = {
-    # rules.md, P table: P02 围标串标关联 is red; expected_alerts.json says yellow for
-    # TE (two bidders' files from MAC-X) and TF (two bidders, one legal representative).
-    "P02": {"TE": "red", "TF": "red"},
-}
-
-
 @pytest.fixture(scope="module")
 def conformance_warehouse(tmp_path_factory, monkeypatch_module):
     monkeypatch_module.setenv("SEARCHLIGHT_PSEUDONYM_KEY", EXPECTED["pseudonym_key"])
@@ -78,8 +66,4 @@ def test_alerts_match_the_hand_computed_cases(conformance_warehouse, rule_code):
     warehouse, _ = conformance_warehouse
     if rule_code not in implemented_rules(warehouse):
         pytest.xfail(f"{rule_code} is not implemented yet (its issue is still open)")
-    expected = dict(EXPECTED["alerts"][rule_code])
-    for subject, severity in KNOWN_CONTRACT_DISCREPANCIES.get(rule_code, {}).items():
-        assert subject in expected, f"{rule_code} {subject}: discrepancy entry is stale"
-        expected[subject] = severity
-    assert alerts_of(warehouse, rule_code) == expected
+    assert alerts_of(warehouse, rule_code) == EXPECTED["alerts"][rule_code]
