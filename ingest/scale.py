@@ -118,8 +118,9 @@ class Writers:
     def write_split(self, source: str, table: pa.Table, codes: np.ndarray,
                     headers: Callable[[int], dict[str, str] | None] = lambda c: None) -> None:
         """Rows into the file of their export period (codes: bucket_codes of each row)."""
-        order = np.argsort(codes, kind="stable")
-        table, codes = table.take(pa.array(order)), codes[order]
+        if len(codes) > 1 and (np.diff(codes) < 0).any():
+            order = np.argsort(codes, kind="stable")
+            table, codes = table.take(pa.array(order)), codes[order]
         uniq, starts = np.unique(codes, return_index=True)
         ends = [*starts[1:], len(codes)]
         for code, lo, hi in zip(uniq, starts, ends):
@@ -142,6 +143,15 @@ def _table(source: str, cols: dict[str, object]) -> pa.Table:
             arrays.append(pa.nulls(n, pa.string()))
         elif isinstance(v, pa.Array | pa.ChunkedArray):
             arrays.append(v)
+        elif isinstance(v, pd.Series):  # arrow-backed already: no round trip through numpy
+            a = pa.array(v, from_pandas=True)
+            if pa.types.is_timestamp(a.type):
+                a = a.cast(pa.timestamp("s"))
+            elif pa.types.is_integer(a.type):
+                a = a.cast(pa.int64())
+            elif pa.types.is_large_string(a.type) or pa.types.is_null(a.type):
+                a = a.cast(pa.string())
+            arrays.append(a)
         else:
             arr = np.asarray(v)
             if arr.dtype.kind == "M":
@@ -215,6 +225,7 @@ def _versions(cases: pd.DataFrame) -> pd.DataFrame:
     v["bucket"], v["updated_at"] = b_end[has_end], v["t_end"]
     parts.append(v)
     out = pd.concat(parts, ignore_index=True)
+    out = out.iloc[np.argsort(out["bucket"].to_numpy(), kind="stable")].reset_index(drop=True)
     for c in ("accepted_at", "completed_at", "updated_at"):
         out[c] = out[c].astype("datetime64[s]")
     return out
@@ -534,14 +545,12 @@ def generate_scale(out_dir: Path | str, scale: float, seed: int = 7,
         case_ids = _case_ids(cases["submitted_at"].to_numpy(), day_counter)
         cases["case_id"] = case_ids
         versions = _versions(cases)
-        vt = _table("cases", {c: versions[c].to_numpy() for c in SOURCES["cases"].column_names
-                              if c != "promised_limit_days"}
-                    | {"promised_limit_days": pa.array(versions["promised_limit_days"],
-                                                       pa.int64(), from_pandas=True)})
+        vt = _table("cases", {c: versions[c] for c in SOURCES["cases"].column_names})
         writers.write_split("cases", vt, versions["bucket"].to_numpy(),
                             lambda code: case_headers[bucket_month(code)])
         ev = _events(events, case_ids)
-        et = _table("case_events", {c: ev[c].to_numpy() for c in ev.columns})
+        ev = ev.iloc[np.argsort(bucket_codes(ev["event_at"].to_numpy()), kind="stable")]
+        et = _table("case_events", {c: ev[c] for c in ev.columns})
         writers.write_split("case_events", et, bucket_codes(ev["event_at"].to_numpy()))
         _chunk_others(crng, chunk, cases, world, writers, staff_ids, programs)
         if progress:
