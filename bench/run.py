@@ -30,6 +30,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Self
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -75,7 +76,7 @@ class PeakRss:
         self.interval, self.peak_kb = interval, 0
         self._stop = threading.Event()
 
-    def __enter__(self) -> PeakRss:
+    def __enter__(self) -> Self:
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
@@ -224,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     base = args.data / f"s{label}"
     result: dict = {"scale": args.scale, "machine": machine(),
                     "started": time.strftime("%Y-%m-%d %H:%M:%S")}
-    say = lambda msg: print(f"[scale {label}] {msg}", flush=True)  # noqa: E731
+    say = lambda msg: print(f"[scale {label}] {msg}", flush=True)
 
     generated = base / "landing"
     if args.regenerate or not (base / ".complete").exists():

@@ -441,7 +441,7 @@ def _chunk_others(rng, chunk: int, cases: pd.DataFrame, world, writers: Writers,
     planned = planned0[pi] + (np.tile(np.arange(ms), k) * 45 * 86400).astype("timedelta64[s]")
     done = planned + (rng.integers(-10, 60, k * ms) * 86400).astype("timedelta64[s]")
     done = np.where(done <= END_OF_AS_OF, done, np.datetime64("NaT", "s"))
-    day = lambda a: pc.strftime(pa.array(a, pa.timestamp("s")), "%Y-%m-%d")  # noqa: E731
+    day = lambda a: pc.strftime(pa.array(a, pa.timestamp("s")), "%Y-%m-%d")
     t = _table("key_projects", {
         "project_id": _ids("XM", chunk, k).take(pa.array(pi)),
         "project_name": np.full(k * ms, "重点民生项目", dtype=object),
