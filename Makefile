@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: demo test dev docs lint clean
+.PHONY: demo test dev docs lint clean bench
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,15 @@ docs: $(STAMP)
 	SEARCHLIGHT_WAREHOUSE=$(CURDIR)/demo/warehouse.duckdb $(BIN)/dbt docs generate --static \
 	  --project-dir dbt_project --profiles-dir dbt_project --target-path $(CURDIR)/docs/site
 	@echo "open docs/site/static_index.html"
+
+# Benchmarks (figures, not tests): generated data and warehouses under $(BENCH_DATA).
+# SCALES=1 10 100 1000 for the full set (1000: ~10 GB of CSV, long on a small machine).
+BENCH_DATA ?= /tmp/bench
+SCALES     ?= 1 10 100
+bench: $(STAMP)
+	$(BIN)/python -m orchestration.prepare
+	@for s in $(SCALES); do $(BIN)/python bench/run.py --scale $$s --data $(BENCH_DATA) || exit 1; done
+	$(BIN)/python bench/report.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

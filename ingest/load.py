@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +94,20 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(raw_table_ddl(source))
     con.execute(QUARANTINE_DDL)
     con.execute(LOAD_FILES_DDL)
+
+
+def connect(warehouse_path: Path | str) -> duckdb.DuckDBPyConnection:
+    """The loader's connection, with the same resource settings as dbt's profile.
+
+    SEARCHLIGHT_THREADS (default 2), SEARCHLIGHT_MEMORY_LIMIT (default 4GB) and
+    SEARCHLIGHT_TEMP_DIRECTORY (default: beside the warehouse) bound what a load may use,
+    so a run fits the small machine it was sized for (bench/RESULTS.md).
+    """
+    path = str(warehouse_path)
+    config = {"threads": int(os.environ.get("SEARCHLIGHT_THREADS") or 2),
+              "memory_limit": os.environ.get("SEARCHLIGHT_MEMORY_LIMIT") or "4GB",
+              "temp_directory": os.environ.get("SEARCHLIGHT_TEMP_DIRECTORY") or path + ".tmp"}
+    return duckdb.connect(path, config=config)
 
 
 def _now() -> dt.datetime:
@@ -308,7 +323,7 @@ def load_landing(warehouse_path: Path | str, landing_dir: Path | str,
     if not landing.is_dir():
         raise FileNotFoundError(f"landing folder {landing} does not exist")
     report = LoadReport()
-    with duckdb.connect(str(warehouse_path)) as con, _Progress(progress) as bar:
+    with connect(warehouse_path) as con, _Progress(progress) as bar:
         ensure_raw_schema(con)
         for name in SOURCES:
             report.files += load_source(con, name, landing, on_file=bar.file)

@@ -3,6 +3,7 @@
     searchlight run --landing DIR --warehouse FILE.duckdb [--as-of YYYY-MM-DD]
     searchlight demo [--scale 1] [--seed 7] [--out demo]
     searchlight ledger list|show|assign|transfer|feedback|close|dismiss|reopen|verify
+    searchlight demo --bench --scale 1000 --out /tmp/bench/s1000   (files only, no truth)
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", type=float, default=1.0, help="about scale × 10,000 cases")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--out", type=Path, default=Path("demo"), help="output folder")
+    demo.add_argument("--bench", action="store_true",
+                      help="volume data for benchmarks (ingest.scale): every source in "
+                           "proportion, vectorised, no planted cases and no ground truth; "
+                           "writes the landing folder only (bench/run.py times the run)")
 
     from searchlight import ledger_cli
 
@@ -95,6 +100,8 @@ def cmd_demo(args) -> int:
     from searchlight import pipeline
 
     out: Path = args.out
+    if args.bench:
+        return cmd_demo_bench(args)
     _warn_demo_key()
     console.print(f"Generating a synthetic district (scale {args.scale}, seed {args.seed}) "
                   f"in {out}/ …")
@@ -144,6 +151,20 @@ def print_ledger_hint(warehouse: Path) -> None:
         f"  {ledger} close {row[0]} --note 已整改 --by 督查室\n"
         f"  {ledger} verify      (the history is hash-chained)\n"
         f"  actions survive rebuilds: they live in {ledger_path(warehouse)}")
+
+
+def cmd_demo_bench(args) -> int:
+    from ingest.scale import generate_scale
+
+    console.print(f"Generating a benchmark district (scale {args.scale:g}: about "
+                  f"{args.scale * 10_000:,.0f} cases, seed {args.seed}) in {args.out}/ …")
+    m = generate_scale(args.out, args.scale, args.seed, progress=console.print)
+    rows = sum(m.rows.values())
+    console.print(f"{rows:,} rows in {sum(m.files.values())} files, {m.seconds:.0f} s: "
+                  + ", ".join(f"{s} {n:,}" for s, n in sorted(m.rows.items())))
+    console.print(f"\nrun it: searchlight run --landing {m.landing} "
+                  f"--warehouse {args.out / 'warehouse.duckdb'} --no-progress")
+    return 0
 
 
 def _warn_demo_key() -> None:
