@@ -9,8 +9,8 @@ as a platform sending daily exports would deliver them. Then:
     their clock running, windows extend);
   * full: one run on an empty warehouse over all the files.
 
-Both must end with the same alerts, the same rule coverage and (once issue 4 lands) the
-same supervision ledger. ``first_detected_on`` is left out of the comparison on purpose:
+Both must end with the same alerts, the same rule coverage and the same supervision
+ledger for the alerts still firing. ``first_detected_on`` is left out of the comparison on purpose:
 it is the as_of of the first run that raised an alert, so a warehouse that ran on June 28
 legitimately remembers an earlier date than one built once on June 30.
 
@@ -93,23 +93,14 @@ def snapshot(warehouse: Path) -> dict:
     return {"alerts": alerts, "coverage": coverage, "ledger": ledger}
 
 
-def ledger_rows(con: duckdb.DuckDBPyConnection) -> list[tuple] | None:
-    """Hook for issue 4: the ledger state that must match, once marts.supervision_ledger exists.
-
-    Compare what does not depend on when a run happened: alert_id, status, assignee,
-    due_on. Returns None while the ledger model does not exist yet.
-    """
-    exists = con.execute("select count(*) from information_schema.tables where "
-                         "table_schema = 'marts' and table_name = 'supervision_ledger'"
-                         ).fetchone()[0]
-    if not exists:
-        return None
-    cols = {c for (c,) in con.execute(
-        "select column_name from information_schema.columns where table_schema = 'marts' "
-        "and table_name = 'supervision_ledger'").fetchall()}
-    wanted = [c for c in ("alert_id", "status", "assignee", "due_on") if c in cols]
-    return con.execute(f"select {', '.join(wanted)} from marts.supervision_ledger "
-                       "order by alert_id").fetchall()
+def ledger_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """The ledger state that must match: alert_id, status and assignee of every alert
+    still firing. Alerts that fired on an earlier day and stopped (a T03 case that became
+    T02) stay in the day-by-day ledger with their history, as the lifecycle requires, and
+    a single full build never saw them; due_on counts from the day an alert was
+    registered, like first_detected_on. Neither is a difference in the final state."""
+    return con.execute("select alert_id, status, assignee from marts.supervision_ledger "
+                       "where still_firing order by alert_id").fetchall()
 
 
 # --------------------------------------------------------------------------- the test
