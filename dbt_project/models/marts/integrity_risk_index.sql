@@ -58,137 +58,89 @@ complaints as (
 
 ),
 
--------------------------------------------------------------------- per staff member
+{#- The same measures at two levels: per staff member, and per department. Complaints
+    exist only for departments (the hotline assigns tickets to departments). -#}
+{%- set levels = [
+    {'name': 'staff', 'key': 'staff_id', 'sources': ['alerts', 'cases', 'reviews']},
+    {'name': 'department', 'key': 'dept_code',
+     'sources': ['alerts', 'cases', 'reviews', 'complaints']},
+] %}
+{%- for level in levels %}
+{%- set key = level.key %}
+{{ level.name }}_alerts as (
 
-staff_alerts as (
-
-    select staff_id, month_start, count(*) as alerts, sum(points) as alert_points
-    from alerts where staff_id is not null group by 1, 2
-
-),
-
-staff_cases as (
-
-    select staff_id, month_start, count(*) as cases_handled
-    from cases where staff_id is not null group by 1, 2
-
-),
-
-staff_reviews as (
-
-    select staff_id, month_start, count(*) as reviews, sum(is_bad) as bad_reviews
-    from reviews where staff_id is not null group by 1, 2
+    select {{ key }}, month_start, count(*) as alerts, sum(points) as alert_points
+    from alerts where {{ key }} is not null group by 1, 2
 
 ),
 
-staff_months as (
+{{ level.name }}_cases as (
 
-    select staff_id, month_start from staff_alerts
+    select {{ key }}, month_start, count(*) as cases_handled
+    from cases where {{ key }} is not null group by 1, 2
+
+),
+
+{{ level.name }}_reviews as (
+
+    select {{ key }}, month_start, count(*) as reviews, sum(is_bad) as bad_reviews
+    from reviews where {{ key }} is not null group by 1, 2
+
+),
+{%- if 'complaints' in level.sources %}
+
+{{ level.name }}_complaints as (
+
+    select {{ key }}, month_start, count(*) as complaints
+    from complaints where {{ key }} is not null group by 1, 2
+
+),
+{%- endif %}
+
+{{ level.name }}_months as (
+
+    {%- for source in level.sources %}
+    select {{ key }}, month_start from {{ level.name }}_{{ source }}
+    {%- if not loop.last %}
     union
-    select staff_id, month_start from staff_cases
-    union
-    select staff_id, month_start from staff_reviews
+    {%- endif %}
+    {%- endfor %}
 
 ),
 
-staff_level as (
+{{ level.name }}_level as (
 
     select
-        'staff' as level,
-        staff_months.staff_id as subject_id,
+        '{{ level.name }}' as level,
+        {{ level.name }}_months.{{ key }} as subject_id,
+        {%- if key == 'staff_id' %}
         staff.dept_code,
-        staff_months.month_start,
-        coalesce(staff_alerts.alerts, 0) as alerts,
-        coalesce(staff_alerts.alert_points, 0) as alert_points,
-        coalesce(staff_cases.cases_handled, 0) as cases_handled,
-        coalesce(staff_reviews.reviews, 0) as reviews,
-        coalesce(staff_reviews.bad_reviews, 0) as bad_reviews,
+        {%- else %}
+        {{ level.name }}_months.dept_code,
+        {%- endif %}
+        {{ level.name }}_months.month_start,
+        coalesce({{ level.name }}_alerts.alerts, 0) as alerts,
+        coalesce({{ level.name }}_alerts.alert_points, 0) as alert_points,
+        coalesce({{ level.name }}_cases.cases_handled, 0) as cases_handled,
+        coalesce({{ level.name }}_reviews.reviews, 0) as reviews,
+        coalesce({{ level.name }}_reviews.bad_reviews, 0) as bad_reviews,
+        {%- if 'complaints' in level.sources %}
+        coalesce({{ level.name }}_complaints.complaints, 0) as complaints
+        {%- else %}
         cast(null as integer) as complaints
-    from staff_months
-    left join {{ ref('dim_staff') }} as staff on staff_months.staff_id = staff.staff_id
-    left join staff_alerts
-        on staff_months.staff_id = staff_alerts.staff_id
-        and staff_months.month_start = staff_alerts.month_start
-    left join staff_cases
-        on staff_months.staff_id = staff_cases.staff_id
-        and staff_months.month_start = staff_cases.month_start
-    left join staff_reviews
-        on staff_months.staff_id = staff_reviews.staff_id
-        and staff_months.month_start = staff_reviews.month_start
+        {%- endif %}
+    from {{ level.name }}_months
+    {%- if key == 'staff_id' %}
+    left join {{ ref('dim_staff') }} as staff on {{ level.name }}_months.staff_id = staff.staff_id
+    {%- endif %}
+    {%- for source in level.sources %}
+    left join {{ level.name }}_{{ source }}
+        on {{ level.name }}_months.{{ key }} = {{ level.name }}_{{ source }}.{{ key }}
+        and {{ level.name }}_months.month_start = {{ level.name }}_{{ source }}.month_start
+    {%- endfor %}
 
 ),
-
--------------------------------------------------------------------- per department
-
-dept_alerts as (
-
-    select dept_code, month_start, count(*) as alerts, sum(points) as alert_points
-    from alerts where dept_code is not null group by 1, 2
-
-),
-
-dept_cases as (
-
-    select dept_code, month_start, count(*) as cases_handled
-    from cases where dept_code is not null group by 1, 2
-
-),
-
-dept_reviews as (
-
-    select dept_code, month_start, count(*) as reviews, sum(is_bad) as bad_reviews
-    from reviews where dept_code is not null group by 1, 2
-
-),
-
-dept_complaints as (
-
-    select dept_code, month_start, count(*) as complaints
-    from complaints where dept_code is not null group by 1, 2
-
-),
-
-dept_months as (
-
-    select dept_code, month_start from dept_alerts
-    union
-    select dept_code, month_start from dept_cases
-    union
-    select dept_code, month_start from dept_reviews
-    union
-    select dept_code, month_start from dept_complaints
-
-),
-
-dept_level as (
-
-    select
-        'department' as level,
-        dept_months.dept_code as subject_id,
-        dept_months.dept_code,
-        dept_months.month_start,
-        coalesce(dept_alerts.alerts, 0) as alerts,
-        coalesce(dept_alerts.alert_points, 0) as alert_points,
-        coalesce(dept_cases.cases_handled, 0) as cases_handled,
-        coalesce(dept_reviews.reviews, 0) as reviews,
-        coalesce(dept_reviews.bad_reviews, 0) as bad_reviews,
-        coalesce(dept_complaints.complaints, 0) as complaints
-    from dept_months
-    left join dept_alerts
-        on dept_months.dept_code = dept_alerts.dept_code
-        and dept_months.month_start = dept_alerts.month_start
-    left join dept_cases
-        on dept_months.dept_code = dept_cases.dept_code
-        and dept_months.month_start = dept_cases.month_start
-    left join dept_reviews
-        on dept_months.dept_code = dept_reviews.dept_code
-        and dept_months.month_start = dept_reviews.month_start
-    left join dept_complaints
-        on dept_months.dept_code = dept_complaints.dept_code
-        and dept_months.month_start = dept_complaints.month_start
-
-),
-
+{% endfor %}
 -------------------------------------------------------------------- the index
 
 measured as (
@@ -200,7 +152,7 @@ measured as (
         case when reviews > 0 then bad_reviews * 1.0 / reviews else 0 end as bad_review_share,
         complaints * 100.0
             / greatest(cases_handled, {{ var('risk_min_workload') }}) as complaint_rate
-    from (select * from staff_level union all select * from dept_level) as levels
+    from (select * from staff_level union all select * from department_level) as levels
 
 ),
 
@@ -211,8 +163,10 @@ scored as (
         least(1.0, alert_rate / {{ var('risk_cap_alert_rate') }}) as alert_component,
         least(1.0, bad_review_share / {{ var('risk_cap_bad_review_share') }})
             as dissatisfaction_component,
-        least(1.0, complaint_rate / {{ var('risk_cap_complaint_rate') }})
-            as complaint_component
+        -- least() skips nulls on some engines: staff have no complaint component at all
+        case when complaint_rate is not null
+             then least(1.0, complaint_rate / {{ var('risk_cap_complaint_rate') }})
+        end as complaint_component
     from measured
 
 ),
