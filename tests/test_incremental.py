@@ -14,7 +14,7 @@ ledger for the alerts still firing. ``first_detected_on`` is left out of the com
 it is the as_of of the first run that raised an alert, so a warehouse that ran on June 28
 legitimately remembers an earlier date than one built once on June 30.
 
-``DAYS`` defaults to 2 so ``make test`` stays fast; ``SEARCHLIGHT_TEST_DAILY_DAYS=30``
+``DAYS`` defaults to 1 (one more day of exports arrives) so ``make test`` stays fast; ``SEARCHLIGHT_TEST_DAILY_DAYS=30``
 replays the whole month of June day by day (about one run per day, minutes).
 """
 
@@ -35,7 +35,7 @@ from ingest.sources import SOURCES, header_lookup, normalize_header
 from searchlight import pipeline
 
 SCALE = 0.1
-DAYS = int(os.environ.get("SEARCHLIGHT_TEST_DAILY_DAYS", "2"))
+DAYS = int(os.environ.get("SEARCHLIGHT_TEST_DAILY_DAYS", "1"))
 ALERT_COLUMNS = ("alert_id", "rule_code", "rule_family", "severity", "subject_type",
                  "subject_id", "dept_code", "staff_id", "as_of", "metric_value",
                  "threshold_value", "evidence")  # all but first_detected_on (see above)

@@ -1,15 +1,15 @@
 """Ledger state survives what dbt and operators do to the warehouse: a full refresh, and a
 warehouse deleted and rebuilt from raw (with a later as_of, so first_detected_on would move
-if anything forgot it). Three pipeline runs on the scale 0.1 demo: the slow ledger test."""
+if anything forgot it). Two pipeline runs on a copy of the session's scale 0.1 demo."""
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import duckdb
 import pytest
 
-from ingest.demo import generate_district
 from ledger import store
 from searchlight import pipeline
 from searchlight.cli import main
@@ -39,11 +39,15 @@ def cli(warehouse, *argv) -> int:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, demo_run):
+    # A copy of the session's demo run (conftest.demo_run): its landing files, warehouse
+    # and ledger store, so this module mutates its own copy without a build of its own.
+    source, source_warehouse, report = demo_run
     out = tmp_path_factory.mktemp("ledger_demo")
-    generate_district(out, scale=0.1, seed=11)
+    shutil.copytree(source / "landing", out / "landing")
     warehouse = out / "warehouse.duckdb"
-    report = pipeline.run(out / "landing", warehouse, progress=False, publish=False)
+    shutil.copyfile(source_warehouse, warehouse)
+    shutil.copyfile(store.ledger_path(source_warehouse), store.ledger_path(warehouse))
     first_alerts = alerts(warehouse)
     red = sorted(a for a, in duckdb.connect(str(warehouse), read_only=True).execute(
         "select alert_id from marts.alerts where severity = 'red'").fetchall())
