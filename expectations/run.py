@@ -114,25 +114,43 @@ def _compound_unique(con: duckdb.DuckDBPyConnection, source: str, check: Check,
                      batch_ids: Sequence[str] | None) -> dict:
     """ExpectCompoundColumnsToBeUnique over the whole selection, as GX counts it: rows whose
     combination occurs more than once are unexpected (nulls compare equal, as in pandas);
-    rows with every column missing are ignored (GX's default ignore_row_if)."""
+    rows with every column missing are ignored (GX's default ignore_row_if).
+
+    When ``_batch_id`` is one of the columns (every key check: unique within an export),
+    two rows of different batches never collide, so the count is made batch by batch: the
+    hash table holds one export's keys, not the whole table's (40M events)."""
     columns = check.kwargs["column_list"]
     params = list(batch_ids) if batch_ids is not None else []
     rows_sql = _select_sql(source, None if batch_ids is None else len(params), columns)
     quoted = ", ".join(f'"{c}"' for c in columns)
     all_missing = " and ".join(f'"{c}" is null' for c in columns)
-    con.execute(f"""
-        with selected as ({rows_sql}),
-        kept as (select {quoted} from selected where not ({all_missing})),
-        repeated as (select {quoted}, count(*) as n from kept group by all having count(*) > 1)
-        select (select count(*) from selected), (select count(*) from kept),
-               (select coalesce(sum(n), 0) from repeated),
-               (select list(struct_pack({quoted}, n) order by {quoted})
-                from (select * from repeated order by {quoted} limit 5))
-        """, params)
-    elements, kept, unexpected, sample = con.fetchone()
-    examples = [{c: s[c] for c in columns} for s in (sample or []) for _ in range(s["n"])]
-    return {"elements": int(elements), "missing": int(elements - kept),
-            "unexpected": int(unexpected), "examples": examples}
+    if "_batch_id" in columns:
+        parts = [(f'select * from ({rows_sql}) where "_batch_id" is not distinct from ?',
+                  [*params, b]) for (b,) in con.execute(
+                      f'select distinct "_batch_id" from ({rows_sql}) order by 1',
+                      params).fetchall()]
+    else:
+        parts = [(rows_sql, params)]
+    counts = {"elements": 0, "missing": 0, "unexpected": 0, "examples": []}
+    for part_sql, part_params in parts:
+        con.execute(f"""
+            with selected as ({part_sql}),
+            kept as (select {quoted} from selected where not ({all_missing})),
+            repeated as (select {quoted}, count(*) as n from kept group by all
+                         having count(*) > 1)
+            select (select count(*) from selected), (select count(*) from kept),
+                   (select coalesce(sum(n), 0) from repeated),
+                   (select list(struct_pack({quoted}, n) order by {quoted})
+                    from (select * from repeated order by {quoted} limit 5))
+            """, part_params)
+        elements, kept, unexpected, sample = con.fetchone()
+        counts["elements"] += int(elements)
+        counts["missing"] += int(elements - kept)
+        counts["unexpected"] += int(unexpected)
+        if len(counts["examples"]) < 5:
+            counts["examples"] += [{c: s[c] for c in columns}
+                                   for s in (sample or []) for _ in range(s["n"])]
+    return counts
 
 
 def _whole_table_outcome(check: Check, counts: dict):
