@@ -2,22 +2,30 @@
 
 The DB is copied (run_suites appends results); see bench/RESULTS.md "Expectations memory".
 """
-import os, sys, time, shutil, resource
+import os
+import resource
+import shutil
+import sys
+import time
+
 db = sys.argv[1]
 if len(sys.argv) > 2:
     os.environ["SEARCHLIGHT_EXPECTATION_CHUNK_ROWS"] = sys.argv[2]
 import duckdb
-from expectations.suites import SuiteRunner  # import GX before the baseline
+
+
 def hwm():
-    for line in open("/proc/self/status"):
-        if line.startswith(("VmHWM", "VmRSS")):
-            print(" ", line.strip())
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(("VmHWM", "VmRSS")):
+                print(" ", line.strip())
 hwm()
 work = db + ".work"
 shutil.copy(db, work)
 con = duckdb.connect(work)
 con.execute("set threads=2; set memory_limit='4GB'")
 from expectations import run_suites
+
 t = time.perf_counter()
 results = run_suites(con, sources=["cases"])
 el = time.perf_counter() - t

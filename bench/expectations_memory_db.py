@@ -1,6 +1,10 @@
 """A synthetic raw.cases for bench/expectations_memory.py: python bench/expectations_memory_db.py DB ROWS."""
-import sys, duckdb
+import sys
+
+import duckdb
+
 from ingest.sources import SOURCES, raw_table_ddl
+
 n = int(sys.argv[2])
 con = duckdb.connect(sys.argv[1])
 con.execute("create schema if not exists raw")

@@ -190,6 +190,8 @@ def validate_source(con: duckdb.DuckDBPyConnection, source: str,
     from expectations.suites import SuiteRunner, combine_outcomes, suite_result
 
     runner = runner or SuiteRunner(row_wise_only=True)
+    if not runner.row_wise_only:  # its outcomes would not line up with the row-wise checks
+        raise ValueError("validate_source needs a SuiteRunner(row_wise_only=True)")
     per_check: list[list] = [[] for c in checks if is_row_wise(c)]
     seen_batches: set[str] = set()
     n = 0
