@@ -191,7 +191,36 @@ def check_columns(source_name: str) -> list[str]:
     return ["_batch_id", *[c for c in SOURCES[source_name].column_names if c in needed]]
 
 
+# --- which expectations can be decided on a chunk of rows ----------------------------
+#
+# ``expectations/run.py`` validates large sources chunk by chunk (memory is bounded by the
+# chunk size, not by the data volume). A row-wise expectation judges each row on its own,
+# so its counts over the whole table are the sums over the chunks. An expectation whose
+# verdict depends on other rows (uniqueness, row counts, aggregates, distinct sets) cannot
+# be decided per chunk: run.py computes those over the whole selection in DuckDB SQL.
+# A new expectation type must be added to one of the two sets (checked below).
+
+ROW_WISE = frozenset({
+    "ExpectColumnValuesToNotBeNull",
+    "ExpectColumnValuesToBeBetween",  # per value: min_value/max_value are bounds, not aggregates
+    "ExpectColumnValuesToBeInSet",
+    "ExpectColumnPairValuesAToBeGreaterThanB",
+})
+WHOLE_TABLE = frozenset({
+    "ExpectCompoundColumnsToBeUnique",  # two equal rows may fall in different chunks
+})
+
+
+def is_row_wise(check: Check) -> bool:
+    return check.expectation in ROW_WISE
+
+
 def _selfcheck() -> None:
+    for name in SOURCES:
+        for check in checks_for(name):
+            if check.expectation not in ROW_WISE | WHOLE_TABLE:
+                raise ValueError(f"expectations/invariants.py: say whether "
+                                 f"{check.expectation} is ROW_WISE or WHOLE_TABLE")
     for name, checks in CONSISTENCY_CHECKS.items():
         known = set(SOURCES[name].column_names)
         for check in checks:

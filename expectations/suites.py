@@ -1,8 +1,13 @@
 """Great Expectations 1.x suites on pandas DataFrames, one per source.
 
 GX runs on a DataFrame read from DuckDB by ``expectations/run.py``: GX's SQL data sources
-do not work with DuckDB, and a pandas frame of one load's rows is small. The context is
-ephemeral (nothing written to disk), analytics are off and progress bars are silent.
+do not work with DuckDB. A pandas frame of a whole source is not small at a district's
+volume (10M cases would need ~20 GiB), so run.py hands GX chunks of at most
+``SEARCHLIGHT_EXPECTATION_CHUNK_ROWS`` rows and ``combine_outcomes`` adds their counts up;
+a ``SuiteRunner(row_wise_only=True)`` leaves out the expectations a chunk cannot decide
+(``invariants.WHOLE_TABLE``), which run.py computes over the whole selection in SQL. The
+context is ephemeral (nothing written to disk), analytics are off and progress bars are
+silent.
 """
 
 from __future__ import annotations
@@ -20,9 +25,10 @@ import pandas as pd
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.expectations.row_conditions import Column as Col
 
-from expectations.invariants import CONSISTENCY, Check, check_columns, checks_for
+from expectations.invariants import CONSISTENCY, Check, check_columns, checks_for, is_row_wise
 
 RESULT_FORMAT = "SUMMARY"  # COMPLETE can be huge (stack-pitfalls §6)
+SAMPLE = 5  # unexpected values kept in details["partial_unexpected"]
 
 
 @dataclass
@@ -75,9 +81,14 @@ def _expectation(check: Check):
 
 
 class SuiteRunner:
-    """An ephemeral GX context with one pandas data asset and suite per source."""
+    """An ephemeral GX context with one pandas data asset and suite per source.
 
-    def __init__(self) -> None:
+    ``row_wise_only`` leaves the whole-table expectations (``invariants.WHOLE_TABLE``) out
+    of the suites: for validating a chunk of a source's rows.
+    """
+
+    def __init__(self, row_wise_only: bool = False) -> None:
+        self.row_wise_only = row_wise_only
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(
             globally=False, metric_calculations=False)
@@ -89,7 +100,8 @@ class SuiteRunner:
         if source not in self._definitions:
             asset = self.datasource.add_dataframe_asset(name=source)
             batch_definition = asset.add_batch_definition_whole_dataframe(f"{source}_rows")
-            checks = checks_for(source)
+            checks = [c for c in checks_for(source)
+                      if is_row_wise(c) or not self.row_wise_only]
             suite = self.context.suites.add(gx.ExpectationSuite(
                 name=f"raw.{source}", expectations=[_expectation(c) for c in checks]))
             self._checks[source] = checks
@@ -137,7 +149,8 @@ def _outcome(r) -> ExpectationOutcome:
         if res.get(key) is not None:
             details[key] = _plain(res[key])
     if res.get("partial_unexpected_list"):
-        details["partial_unexpected"] = [_plain(v) for v in res["partial_unexpected_list"][:5]]
+        details["partial_unexpected"] = [_plain(v)
+                                         for v in res["partial_unexpected_list"][:SAMPLE]]
     if exception:
         details["exception"] = exception
     return ExpectationOutcome(
@@ -145,6 +158,55 @@ def _outcome(r) -> ExpectationOutcome:
         why=meta.get("why", ""), success=bool(r.success) and not exception,
         unexpected_count=_int(res.get("unexpected_count")),
         element_count=_int(res.get("element_count")), details=details)
+
+
+def combine_outcomes(parts: list[ExpectationOutcome]) -> ExpectationOutcome:
+    """One expectation's outcome over several chunks of rows: counts summed, success when
+    every chunk succeeded, the first ``SAMPLE`` unexpected values. Row-wise expectations
+    only (``invariants.ROW_WISE``): their verdict on a row does not depend on other rows.
+    """
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+
+    def total(attr_or_key, in_details=False):
+        values = [(p.details.get(attr_or_key) if in_details else getattr(p, attr_or_key))
+                  for p in parts]
+        return None if all(v is None for v in values) else sum(v or 0 for v in values)
+
+    unexpected, elements = total("unexpected_count"), total("element_count")
+    missing = total("missing_count", in_details=True)
+    details: dict[str, Any] = {k: first.details[k] for k in ("kind", "why", "kwargs")
+                               if k in first.details}
+    if missing is not None:
+        details["missing_count"] = missing
+    counted = (elements or 0) - (missing or 0)  # GX: percent of the non-missing values
+    if unexpected is not None and counted > 0:
+        details["unexpected_percent"] = unexpected / counted * 100
+    sample = [v for p in parts for v in p.details.get("partial_unexpected", [])][:SAMPLE]
+    if sample:
+        details["partial_unexpected"] = sample
+    exception = next((p.details["exception"] for p in parts if p.details.get("exception")),
+                     None)
+    if exception:
+        details["exception"] = exception
+    return ExpectationOutcome(
+        expectation=first.expectation, column=first.column, kind=first.kind, why=first.why,
+        success=all(p.success for p in parts), unexpected_count=unexpected,
+        element_count=elements, details=details)
+
+
+def suite_result(source: str, outcomes: list[ExpectationOutcome], batch_ids: list[str],
+                 row_count: int) -> SuiteResult:
+    """A SuiteResult from outcomes put together outside one GX run (chunks, SQL)."""
+    failures = [o for o in outcomes if not o.success]
+    ok = len(outcomes) - len(failures)
+    statistics = {"evaluated_expectations": len(outcomes), "successful_expectations": ok,
+                  "unsuccessful_expectations": len(failures),
+                  "success_percent": ok / len(outcomes) * 100 if outcomes else None}
+    return SuiteResult(source=source, success=not failures, statistics=statistics,
+                       failures=failures, outcomes=outcomes, batch_ids=batch_ids,
+                       row_count=row_count)
 
 
 def _int(v) -> int | None:

@@ -159,3 +159,50 @@ def test_run_suites_validates_the_given_batches_and_stores_one_row_per_expectati
 def test_run_suites_skips_sources_without_rows(warehouse):
     assert run_suites(warehouse, []) == []
     assert run_suites(warehouse, ["nothing:here"]) == []
+
+
+def _summary(result):
+    return (result.success, result.row_count, result.batch_ids,
+            [(o.expectation, o.column, o.success, o.unexpected_count, o.element_count,
+              o.details.get("missing_count"), o.details.get("unexpected_percent"),
+              o.details["kwargs"]) for o in result.outcomes])
+
+
+def test_chunked_run_gives_the_same_result_as_one_frame(warehouse, monkeypatch):
+    """20 cases in chunks of 7 rows: a failing expectation spread over two chunks and a
+    repeated key (same case, same version) whose two rows fall in different chunks."""
+    rows = []
+    for i in range(20):
+        submitted = f"2025-05-06 {8 + i % 10:02d}:00"
+        accepted = "2025-05-05 09:00" if i in (3, 10) else f"2025-05-06 {9 + i % 10:02d}:00"
+        rows.append([f"C{i}", "I1", "D1", "线上", "自然人", f"X{i}", "甲", submitted,
+                     accepted, "办理中" if i % 3 else "已申请", None, None,
+                     -1 if i == 12 else 5, "2025-05-08", "cases:b1" if i < 15 else "cases:b2"])
+    rows[16][0], rows[16][13] = "C2", "2025-05-08"  # C2 again, same version, other chunk
+    rows[16][14] = "cases:b1"
+    for r in rows:
+        warehouse.execute(
+            "insert into raw.cases (case_id, item_code, dept_code, channel, applicant_type, "
+            "applicant_id, applicant_name, submitted_at, accepted_at, status, result, "
+            "completed_at, promised_limit_days, updated_at, _batch_id) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", r)
+
+    from expectations.run import iter_rows, read_rows
+
+    assert [len(f) for f in iter_rows(warehouse, "cases", rows=7)] == [7, 7, 6]
+    whole = validate_frame("cases", read_rows(warehouse, "cases"))
+    monkeypatch.setenv("SEARCHLIGHT_EXPECTATION_CHUNK_ROWS", "7")
+    [chunked] = run_suites(warehouse, sources=["cases"])
+    assert _summary(chunked) == _summary(whole)
+    assert chunked.statistics == whole.statistics
+    failed = {f.expectation: f for f in chunked.failures}
+    assert failed["expect_column_pair_values_a_to_be_greater_than_b"].unexpected_count == 2
+    assert failed["expect_compound_columns_to_be_unique"].unexpected_count == 2
+    assert failed["expect_compound_columns_to_be_unique"].details["partial_unexpected"] == [
+        {"_batch_id": "cases:b1", "case_id": "C2", "updated_at": "2025-05-08 00:00:00"}] * 2
+    assert failed["expect_column_values_to_be_between"].unexpected_count == 1
+
+    # one batch only: the same as a frame of that batch
+    [b2] = run_suites(warehouse, ["cases:b2"], chunk_rows=2)
+    assert _summary(b2) == _summary(validate_frame("cases",
+                                                   read_rows(warehouse, "cases", ["cases:b2"])))
