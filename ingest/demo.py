@@ -1,10 +1,14 @@
-"""The synthetic demo district: landing files plus the alerts the T rules must raise on them.
+"""The synthetic demo district: landing files plus the alerts every rule must raise on them.
 
 ``generate_district(out_dir, scale, seed)`` writes
 
     out_dir/landing/<source>/...     contract files, in the formats platforms really send
-    out_dir/ground_truth.json        as_of, the exact T01–T09 alerts, quarantined row counts,
-                                     and the planted scenarios (what each planted case is for)
+    out_dir/ground_truth.json        as_of, the exact alerts of all 37 rules, quarantined row
+                                     counts, and the planted scenarios (what each is for)
+
+This module builds the case slice (T01–T09, and the F family's planted cases through the
+same planter); every other family plugs in through ``ingest.demo_family`` (plant rows
+into the finished district, then evaluate its rules on the combined rows).
 
 About ``scale × 10,000`` cases are handled in the first half of 2026. The bulk are clean
 background cases generated with numpy (accepted within 0–2 working days, completed well
