@@ -48,15 +48,20 @@
     cast({{ expr }} as json)
 {%- endmacro %}
 
-{#- reason -> count pairs (one row per key) aggregated into one JSON object as text. -#}
+{#- reason -> count pairs (one row per key) aggregated into one JSON object as text, keys
+    in sorted order: the same rows must give the same text on every run (the incremental
+    test compares it, and users diff it). DuckDB's json_group_object is a macro that takes
+    no ORDER BY, so the object is built from an ordered map. -#}
 {% macro json_object_agg(key_expr, value_expr) -%}
     {{ return(adapter.dispatch('json_object_agg', 'searchlight')(key_expr, value_expr)) }}
 {%- endmacro %}
 
 {% macro duckdb__json_object_agg(key_expr, value_expr) -%}
-    coalesce(cast(json_group_object({{ key_expr }}, {{ value_expr }}) as varchar), '{}')
+    coalesce(cast(to_json(map_from_entries(
+        list(({{ key_expr }}, {{ value_expr }}) order by {{ key_expr }})
+    )) as varchar), '{}')
 {%- endmacro %}
 
 {% macro default__json_object_agg(key_expr, value_expr) -%}
-    coalesce(cast(json_object_agg({{ key_expr }}, {{ value_expr }}) as text), '{}')
+    coalesce(cast(json_object_agg({{ key_expr }}, {{ value_expr }} order by {{ key_expr }}) as text), '{}')
 {%- endmacro %}
