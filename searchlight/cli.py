@@ -1,6 +1,6 @@
 """`searchlight`: the headless run and the demo.
 
-    searchlight run --landing DIR --warehouse FILE.duckdb [--as-of YYYY-MM-DD]
+    searchlight run --landing DIR --warehouse FILE.duckdb [--as-of YYYY-MM-DD] [--full-refresh]
     searchlight demo [--scale 1] [--seed 7] [--out demo]
     searchlight ledger list|show|assign|transfer|feedback|close|dismiss|reopen|verify
     searchlight demo --bench --scale 1000 --out /tmp/bench/s1000   (files only, no truth)
@@ -41,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--warehouse", type=Path, required=True, help="DuckDB warehouse file")
     run.add_argument("--as-of", type=_date, default=None,
                      help="evaluation date (default: latest updated_at in cases)")
+    run.add_argument("--full-refresh", action="store_true",
+                     help="rebuild the incremental staging models from raw (needed after an "
+                          "upgrade that changes their columns; the ledger is kept)")
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
     run.add_argument("--json", action="store_true", help="print the run report as JSON")
 
@@ -87,7 +90,7 @@ def cmd_run(args) -> int:
 
     _warn_demo_key()
     report = pipeline.run(args.landing, args.warehouse, as_of=args.as_of,
-                          progress=not args.no_progress)
+                          progress=not args.no_progress, full_refresh=args.full_refresh)
     if args.json:
         print(json.dumps(report_as_dict(report), ensure_ascii=False, indent=2, default=str))
     else:

@@ -9,8 +9,9 @@ as a platform sending daily exports would deliver them. Then:
     their clock running, windows extend);
   * full: one run on an empty warehouse over all the files.
 
-Both must end with the same alerts, the same rule coverage and the same supervision
-ledger for the alerts still firing. ``first_detected_on`` is left out of the comparison on purpose:
+Both must end with the same alerts, the same rule coverage, the same supervision
+ledger for the alerts still firing, and the same rows in every incremental model (which
+a daily run patches instead of rebuilding; ``loaded_through``, the watermark, aside). ``first_detected_on`` is left out of the comparison on purpose:
 it is the as_of of the first run that raised an alert, so a warehouse that ran on June 28
 legitimately remembers an earlier date than one built once on June 30.
 
@@ -33,6 +34,7 @@ import pytest
 from ingest.demo import generate_district
 from ingest.sources import SOURCES, header_lookup, normalize_header
 from searchlight import pipeline
+from searchlight.paths import DBT_PROJECT_DIR
 
 SCALE = 0.1
 DAYS = int(os.environ.get("SEARCHLIGHT_TEST_DAILY_DAYS", "1"))
@@ -84,13 +86,24 @@ def _arrives_on(name: str, days: list[str]) -> str | None:
 
 # --------------------------------------------------------------------------- comparison
 
+def incremental_models() -> list[str]:
+    """schema.name of every model dbt builds incrementally from raw (from the manifest)."""
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    return sorted(f"{n['schema']}.{n['name']}" for n in manifest["nodes"].values()
+                  if n["resource_type"] == "model"
+                  and n["config"]["materialized"] == "incremental"
+                  and "loaded_through" in (n.get("raw_code") or ""))
+
+
 def snapshot(warehouse: Path) -> dict:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         alerts = con.execute(f"select {', '.join(ALERT_COLUMNS)} from marts.alerts "
                              "order by alert_id").fetchall()
         coverage = con.execute("select * from marts.rule_coverage order by rule_code").fetchall()
         ledger = ledger_rows(con)
-    return {"alerts": alerts, "coverage": coverage, "ledger": ledger}
+        patched = {m: con.execute(f"select * exclude (loaded_through) from {m} "
+                                  "order by all").fetchall() for m in incremental_models()}
+    return {"alerts": alerts, "coverage": coverage, "ledger": ledger, "patched": patched}
 
 
 def ledger_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
@@ -148,3 +161,8 @@ def test_day_by_day_ends_where_one_full_build_ends(daily_landing, tmp_path):
     assert got["alerts"] == want["alerts"]
     assert got["coverage"] == want["coverage"]
     assert got["ledger"] == want["ledger"]
+    assert len(got["patched"]) >= 8, "the incremental staging models were not found"
+    for model, rows in want["patched"].items():
+        assert rows, f"{model} is empty: this comparison proves nothing"
+        assert got["patched"][model] == rows, f"{model} differs after daily runs"
+

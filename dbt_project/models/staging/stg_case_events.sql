@@ -1,9 +1,19 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['case_id', 'event_seq'],
+        on_schema_change='fail',
+    )
+}}
 -- case_events has no updated_at: for a repeated (case_id, seq) the later file name wins.
+-- Incremental: a run rebuilds only the keys that received a raw row (macros/incremental.sql).
 with
 
 source as (
 
-    {{ ranked_versions(source('raw', 'case_events'), ['case_id', 'seq']) }}
+    {% set key = ['case_id', 'seq'] %}
+    {{ ranked_versions(rows_of_changed_keys(source('raw', 'case_events'), key), key) }}
 
 ),
 
@@ -25,7 +35,8 @@ renamed as (
 
         ---------- lineage
         _file_name as source_file_name,
-        _line as source_line
+        _line as source_line,
+        {{ loaded_through(source('raw', 'case_events')) }} as loaded_through
 
     from source
     where version_rank = 1

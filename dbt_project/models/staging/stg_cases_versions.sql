@@ -1,11 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='case_id',
+        on_schema_change='fail',
+    )
+}}
 -- Every version of every case (T09 reads the history), pseudonymised like stg_cases.
 -- version_number orders the versions: 1 is the first, the highest is the current one
 -- (updated_at, then the file name sorting last, then the later line).
+-- Incremental (macros/incremental.sql): a run rebuilds the cases that received a new
+-- version, from all their versions in raw; the pseudonyms are the expensive part.
 with
 
 source as (
 
-    select * from {{ source('raw', 'cases') }}
+    select * from {{ rows_of_changed_keys(source('raw', 'cases'), ['case_id']) }}
 
 ),
 
@@ -54,7 +64,8 @@ renamed as (
         ---------- lineage
         _batch_id as source_batch_id,
         _file_name as source_file_name,
-        _line as source_line
+        _line as source_line,
+        {{ loaded_through(source('raw', 'cases')) }} as loaded_through
 
     from source
 

@@ -1,9 +1,19 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['uscc', 'person_key', 'role'],
+        on_schema_change='fail',
+    )
+}}
 -- Enterprise persons (股东及主要人员), current version per (uscc, person_id, role).
+-- Incremental: a run rebuilds only the keys that received a raw row (macros/incremental.sql).
 with
 
 source as (
 
-    {{ ranked_versions(source('raw', 'enterprise_persons'), ['uscc', 'person_id', 'role']) }}
+    {% set key = ['uscc', 'person_id', 'role'] %}
+    {{ ranked_versions(rows_of_changed_keys(source('raw', 'enterprise_persons'), key), key) }}
 
 ),
 
@@ -25,7 +35,8 @@ renamed as (
 
         ---------- lineage
         _file_name as source_file_name,
-        _line as source_line
+        _line as source_line,
+        {{ loaded_through(source('raw', 'enterprise_persons')) }} as loaded_through
 
     from source
     where version_rank = 1

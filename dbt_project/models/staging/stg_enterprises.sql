@@ -1,11 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='uscc',
+        on_schema_change='fail',
+    )
+}}
 -- Enterprises (企业登记), current version per uscc (no updated_at: the later file wins).
 -- The legal representative's id and the contact phone leave raw only as pseudonyms and
 -- masked forms; the credit code itself is an enterprise's public identifier.
+-- Incremental: a run rebuilds only the keys that received a raw row (macros/incremental.sql).
 with
 
 source as (
 
-    {{ ranked_versions(source('raw', 'enterprises'), ['uscc']) }}
+    {% set key = ['uscc'] %}
+    {{ ranked_versions(rows_of_changed_keys(source('raw', 'enterprises'), key), key) }}
 
 ),
 
@@ -30,7 +40,8 @@ renamed as (
 
         ---------- lineage
         _file_name as source_file_name,
-        _line as source_line
+        _line as source_line,
+        {{ loaded_through(source('raw', 'enterprises')) }} as loaded_through
 
     from source
     where version_rank = 1

@@ -1,11 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='feedback_id',
+        on_schema_change='fail',
+    )
+}}
 -- 码上监督 QR feedback, current version per feedback_id: the later export file wins (the
 -- source has no updated_at). contact_phone leaves raw only as a pseudonym and a masked
 -- form; content and result are kept with ID and mobile numbers masked, never in marts.
+-- Incremental: a run rebuilds only the keys that received a raw row (macros/incremental.sql).
 with
 
 source as (
 
-    {{ ranked_versions(source('raw', 'qr_feedback'), ['feedback_id']) }}
+    {% set key = ['feedback_id'] %}
+    {{ ranked_versions(rows_of_changed_keys(source('raw', 'qr_feedback'), key), key) }}
 
 ),
 
@@ -31,7 +41,8 @@ renamed as (
 
         ---------- lineage
         _file_name as source_file_name,
-        _line as source_line
+        _line as source_line,
+        {{ loaded_through(source('raw', 'qr_feedback')) }} as loaded_through
 
     from source
     where version_rank = 1

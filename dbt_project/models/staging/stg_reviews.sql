@@ -1,13 +1,23 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='review_id',
+        on_schema_change='fail',
+    )
+}}
 -- Reviews (好差评), current version per review_id: the later export file wins (the
 -- source has no updated_at). reviewer_phone leaves raw only as a pseudonym and a masked
 -- form; the S03 reviewer key (reviewer_phone, else device_id) only as a pseudonym.
 -- comment and reply are free text: kept here with ID and mobile numbers masked, never
 -- in marts.
+-- Incremental: a run rebuilds only the keys that received a raw row (macros/incremental.sql).
 with
 
 source as (
 
-    {{ ranked_versions(source('raw', 'reviews'), ['review_id']) }}
+    {% set key = ['review_id'] %}
+    {{ ranked_versions(rows_of_changed_keys(source('raw', 'reviews'), key), key) }}
 
 ),
 
@@ -44,7 +54,8 @@ renamed as (
 
         ---------- lineage
         _file_name as source_file_name,
-        _line as source_line
+        _line as source_line,
+        {{ loaded_through(source('raw', 'reviews')) }} as loaded_through
 
     from source
     where version_rank = 1

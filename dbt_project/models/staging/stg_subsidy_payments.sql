@@ -1,11 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='payment_id',
+        on_schema_change='fail',
+    )
+}}
 -- Subsidy payments (补贴发放), current version per payment_id (no updated_at: the later
 -- file by name wins). recipient_id, recipient_name and bank_account never leave raw in
 -- clear text: pseudonyms (stable for joins) and masked display forms only.
+-- Incremental: a run rebuilds only the keys that received a raw row (macros/incremental.sql).
 with
 
 source as (
 
-    {{ ranked_versions(source('raw', 'subsidy_payments'), ['payment_id']) }}
+    {% set key = ['payment_id'] %}
+    {{ ranked_versions(rows_of_changed_keys(source('raw', 'subsidy_payments'), key), key) }}
 
 ),
 
@@ -36,7 +46,8 @@ renamed as (
 
         ---------- lineage
         _file_name as source_file_name,
-        _line as source_line
+        _line as source_line,
+        {{ loaded_through(source('raw', 'subsidy_payments')) }} as loaded_through
 
     from source
     where version_rank = 1
