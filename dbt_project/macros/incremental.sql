@@ -16,11 +16,15 @@
         ...
         {{ loaded_through(source('raw', 'x')) }} as loaded_through
 
+    A model downstream of an incremental model can be incremental the same way, with the
+    upstream's `loaded_through` as its load time (loaded_at='loaded_through'): a key the
+    upstream rewrote carries the upstream's newest watermark in all its rows.
+
     On a full build (or --full-refresh) rows_of_changed_keys is the whole relation.
     on_schema_change='fail': after an upgrade that changes such a model's columns, rows
     built by the old code cannot be patched; `searchlight run --full-refresh` rebuilds. -#}
 
-{% macro rows_of_changed_keys(relation, key_columns) -%}
+{% macro rows_of_changed_keys(relation, key_columns, loaded_at='_loaded_at') -%}
     {%- if is_incremental() -%}
     (
         select source_rows.*
@@ -28,7 +32,7 @@
         inner join (
             select distinct {{ key_columns | join(', ') }}
             from {{ relation }}
-            where _loaded_at > (
+            where {{ loaded_at }} > (
                 select coalesce(max(loaded_through), cast('1900-01-01' as timestamp))
                 from {{ this }}
             )

@@ -1,9 +1,19 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='case_id',
+        on_schema_change='fail',
+    )
+}}
 -- Per case, the event facts the timeliness rules need (one row per case with events).
+-- Incremental (macros/incremental.sql): a run recomputes the cases that received an event,
+-- from all their events; suspensions are a full table, read for those cases only.
 with
 
 events as (
 
-    select * from {{ ref('stg_case_events') }}
+    select * from {{ rows_of_changed_keys(ref('stg_case_events'), ['case_id'], loaded_at='loaded_through') }}
 
 ),
 
@@ -24,7 +34,8 @@ event_counts as (
         -- the first answer to the application (T06): acceptance, refusal or a
         -- correction notice
         min(case when event_type in ('ACCEPT', 'REFUSE', 'CORRECTION_NOTICE') then event_at end)
-            as first_response_event_at
+            as first_response_event_at,
+        max(loaded_through) as loaded_through
     from events
     group by case_id
 

@@ -1,9 +1,19 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='case_id',
+        on_schema_change='fail',
+    )
+}}
 -- The current version of each case (rules.md, current version).
+-- Incremental like stg_cases_versions (macros/incremental.sql): a run re-picks the current
+-- version of the cases stg_cases_versions rewrote, which carry its newest loaded_through.
 with
 
 versions as (
 
-    select * from {{ ref('stg_cases_versions') }}
+    select * from {{ rows_of_changed_keys(ref('stg_cases_versions'), ['case_id'], loaded_at='loaded_through') }}
 
 ),
 
