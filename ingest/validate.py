@@ -6,7 +6,8 @@ the row, ``; ``-separated, each naming the column (with its Chinese alias) and t
 value in words a clerk can act on.
 
 The query has three layers, so each expression is computed once:
-  a: original text ``r_<col>`` and cleaned text ``v_<col>`` (trimmed, empty -> NULL;
+  a: original text ``r_<col>`` (unless it is a column of the relation already) and
+     cleaned text ``v_<col>`` (trimmed, empty -> NULL;
      identifiers without white space, upper-cased)
   m: the parts of each time column not in a canonical form (one regex per value)
   b: parsed value ``p_<col>`` (NULL when empty or not parseable)
@@ -38,7 +39,6 @@ from ingest.sources import (
 )
 
 WHITESPACE = " \t\r\n\f\v\u3000\u00a0\ufeff"
-WHITESPACE_CODES = "(" + ", ".join(str(ord(c)) for c in WHITESPACE) + ")"
 WHITESPACE_RE = r"[\s\x{3000}\x{00a0}\x{feff}]+"
 TRUE_WORDS = ("true", "1", "是", "y")
 FALSE_WORDS = ("false", "0", "否", "n")
@@ -78,8 +78,11 @@ def clean_sql(col: Column, raw: str) -> str:
     if col.kind in IDENTIFIER_KINDS:
         return f"nullif(upper(regexp_replace({raw}, {lit(WHITESPACE_RE)}, '', 'g')), '')"
     # trim() with a character list is slow; only values that start or end with white
-    # space (rare) pay for it.
-    edges = f"ascii({raw}) IN {WHITESPACE_CODES} OR ascii(right({raw}, 1)) IN {WHITESPACE_CODES}"
+    # space (rare) pay for it. contains() on the first/last character: 3x cheaper per
+    # value than ``ascii(..) IN (<codes>)``, which DuckDB plans as two hash joins per
+    # column (set-up cost on every file, however small).
+    ws = lit(WHITESPACE)
+    edges = f"contains({ws}, left({raw}, 1)) OR contains({ws}, right({raw}, 1))"
     return (f"CASE WHEN {raw} = '' THEN NULL WHEN {edges} "
             f"THEN nullif(trim({raw}, {lit(WHITESPACE)}), '') ELSE {raw} END")
 
@@ -268,16 +271,21 @@ def checked_select(source: Source, rows: RowSource) -> str:
     # at the end for the bad rows only, not for every row.
     layer_a = ["*", f"{_extra_sql(rows.extra)} AS _extra",
                f"{rows.row_error or 'NULL'} AS _row_error"]
+    rs: dict[str, str] = {}
     for c in cols:
         raw = rows.raw.get(c.name, "CAST(NULL AS VARCHAR)")
-        layer_a += [f"{raw} AS {ident('r_' + c.name)}",
-                    f"{clean_sql(c, raw)} AS {ident('v_' + c.name)}"]
+        if _is_column(raw):  # travels along with * already: no second copy to materialise
+            rs[c.name] = raw
+        else:
+            rs[c.name] = ident("r_" + c.name)
+            layer_a.append(f"{raw} AS {rs[c.name]}")
+        layer_a.append(f"{clean_sql(c, raw)} AS {ident('v_' + c.name)}")
     vs = {c.name: ident("v_" + c.name) for c in cols}
     layer_m = [f"{timestamp_match_sql(vs[c.name])} AS {ident('m_' + c.name)}"
                for c in cols if c.kind in (TIMESTAMP, DATE)]
     layer_b = [f"{parsed_sql(c, vs[c.name], vs)} AS {ident('p_' + c.name)}" for c in cols]
     layer_c = [
-        f"{problems_sql(c, ident('r_' + c.name), vs[c.name], ident('p_' + c.name), vs)} "
+        f"{problems_sql(c, rs[c.name], vs[c.name], ident('p_' + c.name), vs)} "
         f"AS {ident('x_' + c.name)}"
         for c in cols
     ]
@@ -298,6 +306,11 @@ def checked_select(source: Source, rows: RowSource) -> str:
         f"d AS (SELECT *, {reason} AS _reason FROM c)\n"
         f"SELECT {', '.join(final)} FROM d"
     )
+
+
+def _is_column(expr: str) -> bool:
+    """A plain column name of the relation (c0, c1, ...), not an expression."""
+    return expr.isidentifier()
 
 
 def _extra_sql(extra: list[tuple[str, str]]) -> str:
