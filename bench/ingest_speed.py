@@ -3,7 +3,8 @@
     python bench/ingest_speed.py LANDING [--warehouse PATH] [--repeat N]
 
 Loads every source folder of LANDING (as ``ingest.load.load_landing`` does, source by
-source) and prints files, rows, seconds and rows/s per source and overall. Each repeat
+source) and prints files, rows, seconds, rows/s and process CPU seconds (all threads)
+per source and overall. Each repeat
 starts from an empty warehouse. Not a test; numbers depend on the machine and its load.
 """
 
@@ -19,22 +20,22 @@ from ingest.load import connect, ensure_raw_schema, load_source
 from ingest.sources import SOURCES
 
 
-def run_once(landing: Path, warehouse: Path) -> dict[str, tuple[int, int, float]]:
+def run_once(landing: Path, warehouse: Path) -> dict[str, tuple[int, int, float, float]]:
     for p in (warehouse, Path(str(warehouse) + ".wal")):
         p.unlink(missing_ok=True)
-    out: dict[str, tuple[int, int, float]] = {}
+    out: dict[str, tuple[int, int, float, float]] = {}
     with connect(warehouse) as con:
         ensure_raw_schema(con)
         for name in SOURCES:
             if not (landing / name).is_dir():
                 continue
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), time.process_time()
             results = load_source(con, name, landing)
-            seconds = time.perf_counter() - t
+            seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
             bad = [r for r in results if r.status not in ("loaded", "duplicate")]
             if bad:
                 raise SystemExit(f"{name}: {bad[0].status}: {bad[0].message}")
-            out[name] = (len(results), sum(r.rows_read for r in results), seconds)
+            out[name] = (len(results), sum(r.rows_read for r in results), seconds, cpu)
     return out
 
 
@@ -51,14 +52,14 @@ def main() -> None:
     try:
         for _ in range(args.repeat):
             res = run_once(args.landing, args.warehouse)
-            print(f"{'source':<20} {'files':>5} {'rows':>10} {'s':>8} {'rows/s':>10}")
-            for name, (files, rows, s) in res.items():
-                print(f"{name:<20} {files:>5} {rows:>10,} {s:>8.2f} {rows / s:>10,.0f}")
-            files = sum(v[0] for v in res.values())
-            rows = sum(v[1] for v in res.values())
-            s = sum(v[2] for v in res.values())
-            print(f"{'overall':<20} {files:>5} {rows:>10,} {s:>8.2f} {rows / s:>10,.0f}",
-                  flush=True)
+            print(f"{'source':<20} {'files':>5} {'rows':>10} {'s':>7} {'rows/s':>9} "
+                  f"{'cpu s':>7}")
+            for name, (files, rows, s, cpu) in res.items():
+                print(f"{name:<20} {files:>5} {rows:>10,} {s:>7.2f} {rows / s:>9,.0f} "
+                      f"{cpu:>7.2f}")
+            files, rows, s, cpu = (sum(v[i] for v in res.values()) for i in range(4))
+            print(f"{'overall':<20} {files:>5} {rows:>10,} {s:>7.2f} {rows / s:>9,.0f} "
+                  f"{cpu:>7.2f}", flush=True)
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -164,10 +164,9 @@ def _load_in_transaction(con: duckdb.DuckDBPyConnection, source: Source, read: F
         if read.needs_slow_path:
             con.rollback()
             return
-        _insert_raw(con, source, result.batch_id, read.file_name, loaded_at)
-        _insert_quarantine(con, source, read, result.batch_id, loaded_at)
-        bad, good = con.execute(
-            f"SELECT count(_reason), count(*) - count(_reason) FROM {STAGE}").fetchone()
+        in_order = _stage_in_file_order(con)
+        good = _insert_raw(con, source, result.batch_id, read.file_name, loaded_at, in_order)
+        bad = _insert_quarantine(con, source, read, result.batch_id, loaded_at, in_order)
         result.rows_loaded = good
         result.rows_quarantined = bad + len(read.bad_rows)
         result.rows_read = result.rows_loaded + result.rows_quarantined
@@ -175,7 +174,8 @@ def _load_in_transaction(con: duckdb.DuckDBPyConnection, source: Source, read: F
             result.message = f"{result.rows_quarantined} row(s) quarantined"
         _record_file(con, result, loaded_at)
         con.execute(f"DROP TABLE IF EXISTS {STAGE}")
-        con.execute(f"DROP TABLE IF EXISTS {JSONL_STAGE}")
+        if read.fmt == "jsonl":
+            con.execute(f"DROP TABLE IF EXISTS {JSONL_STAGE}")
         con.commit()
     except BaseException:
         con.rollback()
@@ -222,26 +222,43 @@ def _jsonl_row_source(con: duckdb.DuckDBPyConnection, source: Source,
         row_error="CASE WHEN NOT _ok THEN 'line ' || _line || ' is not a JSON object' END")
 
 
+def _stage_in_file_order(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the stage's rows are stored in record order, so inserts need no sort.
+
+    True when each row's record number is its storage position (rowid) plus the same
+    constant, as a CSV read on the fast path gives them (records 2, 3, 4, ...); then a
+    plain INSERT ... SELECT keeps that order (preserve_insertion_order) and the sort by
+    _line is skipped. Otherwise (gaps, or rows stored out of order) inserts sort.
+    """
+    low, high = con.execute(f"SELECT min(_line - rowid), max(_line - rowid) FROM {STAGE}"
+                            ).fetchone()
+    return low == high
+
+
 def _insert_raw(con: duckdb.DuckDBPyConnection, source: Source, batch: str, file_name: str,
-                loaded_at: dt.datetime) -> None:
+                loaded_at: dt.datetime, in_order: bool = False) -> int:
+    """Insert the valid rows of the stage in record order; returns how many."""
     cols = ", ".join(ident(c) for c in source.column_names)
-    con.execute(
+    return con.execute(
         f"INSERT INTO raw.{source.name} ({cols}, _batch_id, _file_name, _line, _loaded_at, "
-        f"_extra) SELECT {cols}, ?, ?, _line, ?, _extra FROM {STAGE} WHERE _reason IS NULL "
-        "ORDER BY _line", [batch, file_name, loaded_at])
+        f"_extra) SELECT {cols}, ?, ?, _line, ?, _extra FROM {STAGE} WHERE _reason IS NULL"
+        + ("" if in_order else " ORDER BY _line"), [batch, file_name, loaded_at]
+    ).fetchone()[0]
 
 
 def _insert_quarantine(con: duckdb.DuckDBPyConnection, source: Source, read: FileRead,
-                       batch: str, loaded_at: dt.datetime) -> None:
-    con.execute(
+                       batch: str, loaded_at: dt.datetime, in_order: bool = False) -> int:
+    """Insert the invalid rows of the stage; returns how many (not counting read.bad_rows)."""
+    bad = con.execute(
         "INSERT INTO raw.quarantine SELECT ?, ?, ?, _line, _row_text, _reason, ? "
-        f"FROM {STAGE} WHERE _reason IS NOT NULL ORDER BY _line",
-        [batch, source.name, read.file_name, loaded_at])
+        f"FROM {STAGE} WHERE _reason IS NOT NULL" + ("" if in_order else " ORDER BY _line"),
+        [batch, source.name, read.file_name, loaded_at]).fetchone()[0]
     if read.bad_rows:
         con.executemany(
             "INSERT INTO raw.quarantine VALUES (?, ?, ?, ?, ?, ?, ?)",
             [[batch, source.name, read.file_name, b.line, b.row_text,
               f"line {b.line}: {b.reason}", loaded_at] for b in read.bad_rows])
+    return bad
 
 
 def _record_file(con: duckdb.DuckDBPyConnection, result: FileResult,

@@ -276,3 +276,20 @@ def test_conformance_landing_loads_every_file_with_no_quarantined_row(tmp_path):
     assert report.rows_loaded > 0
     again = load_landing(tmp_path / "w.duckdb", landing, progress=False)
     assert {f.status for f in again.files} == {"duplicate"} and again.rows_loaded == 0
+
+
+@pytest.mark.parametrize("wrong_width", [False, True])
+def test_raw_and_quarantine_rows_are_stored_in_record_order(con, write, landing, wrong_width):
+    """Rows land in file order whether the insert sorts by _line or skips the sort."""
+    rows = [case_row(f"C{i}", submitted_at="x" if i % 7 == 0 else "2025-04-25 09:00:00")
+            for i in range(1, 3001)]
+    if wrong_width:  # the slow path: record numbers with a gap where the bad row was
+        rows[10] += ",extra"
+    write("cases/a.csv", "\n".join([CASES_HEADER, *rows]) + "\n")
+    [result] = load_source(con, "cases", landing)
+    assert result.status == "loaded", result.message
+    raw_lines = [line for (line,) in _rows(con, "SELECT _line FROM raw.cases")]
+    all_bad = _rows(con, "SELECT line, reason LIKE '%fields but the header%' FROM raw.quarantine")
+    bad_lines = [line for line, by_reader in all_bad if not by_reader]  # the reader's come last
+    assert raw_lines == sorted(raw_lines) and bad_lines == sorted(bad_lines)
+    assert sorted(raw_lines + [line for line, _ in all_bad]) == list(range(2, 3002))
