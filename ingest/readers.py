@@ -15,6 +15,7 @@ import codecs
 import csv
 import datetime as dt
 import json
+import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,8 +134,8 @@ def _last_char_start(data: bytes) -> int:
 def _valid_utf8(data: bytes) -> bool:
     if not data:
         return True
-    offsets = pa.array([0, len(data)], pa.int32()).buffers()[1]
-    text = pa.Array.from_buffers(pa.string(), 1, [None, offsets, pa.py_buffer(data)])
+    offsets = pa.py_buffer(struct.pack("<qq", 0, len(data)))  # not pa.array: imports pandas
+    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)])
     try:
         text.validate(full=True)  # checks the bytes are UTF-8; copies nothing
     except pa.ArrowInvalid:
