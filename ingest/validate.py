@@ -278,8 +278,11 @@ class RowSource:
     row_error: str | None = None  # SQL: a problem making every column moot, or NULL
 
 
-def checked_select(source: Source, rows: RowSource) -> str:
-    """SELECT typed canonical columns, _line, _extra, _reason, _row_text (bad rows only)."""
+def checked_select(source: Source, rows: RowSource, keep: tuple[str, ...] = ()) -> str:
+    """SELECT typed canonical columns, _line, _extra, _reason, _row_text (bad rows only).
+
+    ``keep``: further columns of the relation passed through as they are (e.g. _file).
+    """
     cols = source.columns
     # The relation's own columns travel along (*), so the row as read is rebuilt as JSON
     # at the end for the bad rows only, not for every row.
@@ -310,7 +313,7 @@ def checked_select(source: Source, rows: RowSource) -> str:
     reason = (f"CASE WHEN _row_error IS NOT NULL THEN _row_error "
               f"ELSE nullif(concat_ws('; ', {', '.join(problems)}), '') END")
     final = [f"{ident('p_' + c.name)} AS {ident(c.name)}" for c in cols]
-    final += ["_line", "_extra", "_reason",
+    final += [*keep, "_line", "_extra", "_reason",
               f"CASE WHEN _reason IS NOT NULL THEN {rows.row_text} END AS _row_text"]
     return (
         # MATERIALIZED: otherwise the cleaned values are inlined into every expression that
