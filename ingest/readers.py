@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -222,7 +223,7 @@ def _numbered(batches: Iterator[pa.RecordBatch] | pa.RecordBatchReader,
     line = first
     for batch in batches:
         n = batch.num_rows
-        lines = pa.array(range(line, line + n), pa.int64())
+        lines = pa.array(np.arange(line, line + n, dtype=np.int64))  # not range(): 20x slower
         line += n
         yield pa.RecordBatch.from_arrays([*batch.columns, lines],
                                          [*batch.schema.names, "_line"])
