@@ -4,6 +4,9 @@ Per file: content hash -> already loaded? (``duplicate``) -> read (``refused`` w
 file cannot be used at all) -> validate in SQL -> insert valid rows into raw.<source>,
 invalid rows into raw.quarantine and the raw.load_files record, then commit. Any error
 rolls the whole file back: nothing of it remains and it is not recorded as loaded.
+
+Runs of small CSV files with the same header are validated by one query and then stored
+file by file, each in its own transaction as above (see ``_load_group``).
 """
 
 from __future__ import annotations
