@@ -24,8 +24,8 @@ def _rows(r: dict) -> int:
 
 def overview(results: list[dict]) -> str:
     head = ("| scale | cases | case rows | events | all rows | CSV MiB | load avg (start→end) "
-            "| full: load s | rows/s | expectations s | dbt s | total s | peak RSS MiB "
-            "| daily: load s | expectations s | dbt s | total s | peak RSS MiB |")
+            "| full: load s | rows/s | expectations s | dbt s | ledger s | total s | peak RSS MiB "
+            "| daily: load s | expectations s | dbt s | ledger s | total s | peak RSS MiB |")
     lines = [head, "|" + "|".join("---" for _ in range(head.count("|") - 1)) + "|"]
     for r in results:
         f, d = r["full"], r["daily"]
@@ -38,9 +38,20 @@ def overview(results: list[dict]) -> str:
             f"{src.get('case_events', {}).get('rows', 0) + d['sources'].get('case_events', {}).get('rows', 0):,} | "
             f"{_rows(r):,} | {r.get('landing_mib', 0):,} | {la:.1f}→{lb:.1f} | "
             f"{f['load_s']} | {f['ingest_rows_per_s']:,} | {f['expectations_s']} | "
-            f"{f['dbt_wall_s']} | {f['total_s']} | {f['peak_rss_mib']['run']:,} | "
-            f"{d['load_s']} | {d['expectations_s']} | {d['dbt_wall_s']} | {d['total_s']} | "
-            f"{d['peak_rss_mib']['run']:,} |")
+            f"{f['dbt_wall_s']} | {f.get('ledger_s', '–')} | {f['total_s']} | "
+            f"{f['peak_rss_mib']['run']:,} | "
+            f"{d['load_s']} | {d['expectations_s']} | {d['dbt_wall_s']} | "
+            f"{d.get('ledger_s', '–')} | {d['total_s']} | {d['peak_rss_mib']['run']:,} |")
+    return "\n".join(lines)
+
+
+def generation(results: list[dict]) -> str:
+    lines = ["| scale | seconds | rows | files | peak RSS MiB |", "|---|---|---|---|---|"]
+    for r in results:
+        g = r.get("generate")
+        if g:
+            lines.append(f"| {r['scale']:g} | {g['seconds']} | {sum(g['rows'].values()):,} | "
+                         f"{sum(g['files'].values()):,} | {g['peak_rss_mib']:,} |")
     return "\n".join(lines)
 
 
@@ -66,10 +77,27 @@ def per_source(r: dict) -> str:
     return "\n".join(lines)
 
 
-def slowest(r: dict) -> str:
-    lines = [f"Scale {r['scale']:g}, full build, slowest dbt nodes (seconds):", "",
+def slowest(r: dict, run: str = "full") -> str:
+    lines = [f"Scale {r['scale']:g}, {run} run, slowest dbt nodes (seconds):", "",
              "| node | s |", "|---|---|"]
-    lines += [f"| {n} | {s} |" for n, s in r["full"]["dbt_slowest"]]
+    lines += [f"| {n} | {s} |" for n, s in r[run]["dbt_slowest"]]
+    return "\n".join(lines)
+
+
+def targets(results: list[dict]) -> str:
+    """Each target of issue 7 against the largest scale measured: met, or missed by ×N."""
+    r = results[-1]
+    f, d = r["full"], r["daily"]
+    rows = [("ingest ≥ 1M rows/s", f["ingest_rows_per_s"], TARGETS["ingest_rows_per_s"], True),
+            ("full build ≤ 180 s", f["total_s"], TARGETS["full_s"], False),
+            ("daily run ≤ 15 s", d["total_s"], TARGETS["daily_s"], False),
+            ("peak RSS ≤ 6 GiB (MiB)", max(f["peak_rss_mib"]["run"], d["peak_rss_mib"]["run"]),
+             TARGETS["rss_mib"], False)]
+    lines = [f"Scale {r['scale']:g}:", "", "| target | measured | status |", "|---|---|---|"]
+    for name, got, want, higher_is_better in rows:
+        ok = got >= want if higher_is_better else got <= want
+        factor = (want / got if higher_is_better else got / want) if got else float("inf")
+        lines.append(f"| {name} | {got:,} | {'met' if ok else f'missed by {factor:.1f}×'} |")
     return "\n".join(lines)
 
 
@@ -99,9 +127,11 @@ def main() -> int:
     if not results:
         print("no results yet: run bench/run.py first")
         return 1
-    parts = ["## Overview", overview(results), "## dbt build: models and tests",
+    parts = ["## Overview", overview(results), "## Generation (ingest/scale.py)",
+             generation(results), "## dbt build: models and tests",
              dbt_split(results), "## Ingest per source", per_source(results[-1]),
-             "## Where the time goes", slowest(results[-1]), "## Growth", growth(results)]
+             "## Where the time goes", slowest(results[-1]), slowest(results[-1], "daily"),
+             "## Growth", growth(results), "## Targets", targets(results)]
     text = "\n\n".join(parts) + "\n"
     (RESULTS_DIR / "tables.md").write_text(text)
     print(text)
