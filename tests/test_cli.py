@@ -20,3 +20,21 @@ def test_a_malformed_as_of_date_is_refused_by_the_parser(tmp_path, capsys):
               "--as-of", "2025-13-01"])
     assert exc.value.code == 2
     assert "not a date" in capsys.readouterr().err
+
+
+def test_full_refresh_reaches_the_dbt_build(tmp_path, monkeypatch):
+    """`run --full-refresh` rebuilds the incremental models: the flag must reach dbt."""
+    from searchlight import cli, dbt, pipeline
+
+    seen = {}
+
+    def fake_run(landing, warehouse, **kwargs):
+        seen.update(kwargs)
+        raise FileNotFoundError("stop here: only the wiring is under test")
+
+    monkeypatch.setattr(pipeline, "run", fake_run)
+    assert cli.main(["run", "--landing", str(tmp_path), "--warehouse",
+                     str(tmp_path / "w.duckdb"), "--no-progress", "--full-refresh"]) == 1
+    assert seen["full_refresh"] is True
+    assert "--full-refresh" in dbt.build_args(full_refresh=True)
+    assert "--full-refresh" not in dbt.build_args()
