@@ -1,5 +1,6 @@
 -- L02 重复发放: l02_min_payments or more payments to one recipient for one program and
--- period. One group by (recipient, program, period): no pairwise comparison.
+-- period. One group by (recipient, program, period): no pairwise comparison; the evidence
+-- lists are built only for the groups that qualify (a few among millions).
 with
 
 payments as (
@@ -11,6 +12,16 @@ payments as (
 staff as (
 
     select * from {{ ref('stg_staff') }}
+
+),
+
+qualifying as (
+
+    select recipient_key, program_code, period_label
+    from payments
+    where recipient_key is not null
+    group by recipient_key, program_code, period_label
+    having count(*) >= {{ var('l02_min_payments') }}
 
 ),
 
@@ -31,9 +42,8 @@ groups as (
         {{ json_array_agg('amount', 'paid_at, payment_id') }} as amounts,
         {{ json_array_agg('handled_by_staff_id', 'paid_at, payment_id') }} as handler_staff_ids
     from payments
-    where recipient_key is not null
+    inner join qualifying using (recipient_key, program_code, period_label)
     group by recipient_key, program_code, period_label
-    having count(*) >= {{ var('l02_min_payments') }}
 
 ),
 

@@ -1,5 +1,6 @@
 -- L05 一户多领: one bank account receives payments for l05_min_recipients or more distinct
--- recipients of one program and period. One group by (account, program, period).
+-- recipients of one program and period. One group by (account, program, period); the
+-- evidence lists are built only for the groups that qualify (a few among millions).
 with
 
 payments as (
@@ -11,6 +12,16 @@ payments as (
 staff as (
 
     select * from {{ ref('stg_staff') }}
+
+),
+
+qualifying as (
+
+    select bank_account_key, program_code, period_label
+    from payments
+    where bank_account_key is not null
+    group by bank_account_key, program_code, period_label
+    having count(distinct recipient_key) >= {{ var('l05_min_recipients') }}
 
 ),
 
@@ -30,9 +41,8 @@ groups as (
         {{ json_array_agg('recipient_id_masked', 'paid_at, payment_id') }} as recipient_ids_masked,
         {{ json_array_agg('paid_at', 'paid_at, payment_id') }} as paid_ats
     from payments
-    where bank_account_key is not null
+    inner join qualifying using (bank_account_key, program_code, period_label)
     group by bank_account_key, program_code, period_label
-    having count(distinct recipient_key) >= {{ var('l05_min_recipients') }}
 
 ),
 
