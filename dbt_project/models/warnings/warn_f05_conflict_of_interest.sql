@@ -24,16 +24,34 @@ enterprise_links as (
 
 ),
 
+linked_applicants as (
+
+    -- every key an applicant would need to be linked at all (a few thousand): the cases
+    -- are narrowed to these before the staff-by-role rows are built (millions otherwise)
+    select person_key as applicant_key from person_links
+    union
+    select enterprise_key as applicant_key from enterprise_links
+
+),
+
+candidate_cases as (
+
+    select cases.*
+    from cases
+    inner join linked_applicants on cases.applicant_key = linked_applicants.applicant_key
+
+),
+
 case_staff as (
 
     select case_id, applicant_key, handler_staff_id as staff_id, 'handler' as case_role, 1 as role_order
-    from cases
+    from candidate_cases
     where handler_staff_id is not null and applicant_key is not null
 
     union all
 
     select case_id, applicant_key, approver_staff_id as staff_id, 'approver' as case_role, 2 as role_order
-    from cases
+    from candidate_cases
     where approver_staff_id is not null and applicant_key is not null
 
 ),
@@ -118,7 +136,7 @@ conflicted as (
         -- attributed to the handler when the handler is linked, else to the approver
         case when per_case.first_role_order = 1 then cases.handler_staff_id
              else cases.approver_staff_id end as attributed_staff_id
-    from cases
+    from candidate_cases as cases
     inner join per_case on cases.case_id = per_case.case_id
 
 ),

@@ -5,7 +5,10 @@ with
 
 versions as (
 
+    -- an edit needs a version after the first completed one: single-version cases (most
+    -- of them) cannot fire and are not read further
     select * from {{ ref('stg_cases_versions') }}
+    where version_count > 1
 
 ),
 
