@@ -8,13 +8,6 @@ cases as (
 
 ),
 
-display as (
-
-    select case_id, applicant_id_masked, applicant_name_masked, applicant_phone_masked
-    from {{ ref('stg_cases') }}
-
-),
-
 final as (
 
     select
@@ -27,9 +20,9 @@ final as (
         cases.agent_id,
         cases.applicant_key,
         cases.applicant_phone_key,
-        display.applicant_id_masked,
-        display.applicant_name_masked,
-        display.applicant_phone_masked,
+        cases.applicant_id_masked,
+        cases.applicant_name_masked,
+        cases.applicant_phone_masked,
         cases.channel,
         cases.applicant_type,
         cases.status,
@@ -53,7 +46,6 @@ final as (
         cases.elapsed_days,
         cases.clock_not_evaluable_reason
     from cases
-    left join display on cases.case_id = display.case_id
 
 )
 
