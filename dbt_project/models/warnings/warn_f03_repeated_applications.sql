@@ -24,6 +24,17 @@ submissions as (
 
 ),
 
+candidate_groups as (
+
+    -- an applicant and item with fewer cases in all than f03_min_cases cannot fire: most
+    -- pairs have one case, so the window below runs on a small part of the cases
+    select applicant_key, item_code
+    from submissions
+    group by applicant_key, item_code
+    having count(*) >= {{ var('f03_min_cases') }}
+
+),
+
 windowed as (
 
     select
@@ -34,6 +45,7 @@ windowed as (
             range between {{ var('f03_window_days') - 1 }} preceding and current row
         ) as cases_in_window
     from submissions
+    inner join candidate_groups using (applicant_key, item_code)
 
 ),
 
