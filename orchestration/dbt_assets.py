@@ -77,10 +77,11 @@ class DbtBuildConfig(Config):
         return None if not v else dt.date.fromisoformat(v).isoformat()
 
 
-def dbt_build_args(config: DbtBuildConfig) -> list[str]:
+def dbt_build_args(config: DbtBuildConfig, key_changed: bool = False) -> list[str]:
     """The `dbt build` arguments: the same function `searchlight run` uses (tag:ledger is
-    excluded by the asset definition below, so not again here)."""
-    return build_args(config.as_of, config.full_refresh, config.unit_tests,
+    excluded by the asset definition below, so not again here). A changed pseudonym key
+    forces a full refresh (searchlight/pseudonym_guard.py)."""
+    return build_args(config.as_of, config.full_refresh or key_changed, config.unit_tests,
                       exclude_ledger=False)
 
 
@@ -98,11 +99,16 @@ ensure_manifest()
 def searchlight_dbt(context: AssetExecutionContext, dbt: DbtCliResource,
                     searchlight: SearchlightResource, config: DbtBuildConfig):
     from ledger.sync import restore
+    from searchlight import pseudonym_guard
 
     restore(searchlight.warehouse)  # remembered first detections (source ledger)
+    key_changed = pseudonym_guard.key_changed(searchlight.warehouse)
+    if key_changed:
+        context.log.warning("the pseudonym key changed: incremental models rebuilt in full")
     with searchlight.dbt_environment():
-        invocation = dbt.cli(dbt_build_args(config), context=context)
+        invocation = dbt.cli(dbt_build_args(config, key_changed), context=context)
     yield from invocation.stream()
+    pseudonym_guard.remember_key(searchlight.warehouse)
 
 
 def _mart_keys(assets_def: AssetsDefinition) -> list[AssetKey]:

@@ -91,6 +91,9 @@ def cmd_run(args) -> int:
     _warn_demo_key()
     report = pipeline.run(args.landing, args.warehouse, as_of=args.as_of,
                           progress=not args.no_progress, full_refresh=args.full_refresh)
+    if report.key_changed:
+        err.print("[yellow]The pseudonym key differs from the one this warehouse was built "
+                  "with: the incremental models were rebuilt in full (--full-refresh).[/]")
     if args.json:
         print(json.dumps(report_as_dict(report), ensure_ascii=False, indent=2, default=str))
     else:
@@ -221,6 +224,7 @@ def report_as_dict(report) -> dict:
         "coverage": report.coverage,
         "expectation_failures": report.expectation_failures,
         "published_to": report.published_to,
+        "pseudonym_key_changed": report.key_changed,
     }
 
 

@@ -15,7 +15,7 @@ import duckdb
 
 from ingest.load import LoadReport, load_landing
 from ledger import sync as ledger_sync
-from searchlight import dbt
+from searchlight import dbt, pseudonym_guard
 from searchlight.publish import publish_marts
 
 DEMO_KEY_WARNING = (
@@ -34,6 +34,8 @@ class RunReport:
     published_to: Path | None = None
     dbt_seconds: float = 0.0
     ledger: object | None = None  # ledger.sync.LedgerRunReport
+    # the pseudonym key differs from the one the warehouse was built with: rebuilt in full
+    key_changed: bool = False
 
 
 def run(landing: Path, warehouse: Path, as_of: dt.date | None = None,
@@ -50,13 +52,17 @@ def run(landing: Path, warehouse: Path, as_of: dt.date | None = None,
     # The ledger store outlives the warehouse: first detections go in before the build,
     # this run's alerts into the ledger after it, then the ledger marts (ledger/sync.py).
     ledger_sync.restore(warehouse)
+    # Incremental models keep earlier runs' pseudonyms: under a new key they are all
+    # recomputed, never mixed (searchlight/pseudonym_guard.py).
+    key_changed = pseudonym_guard.key_changed(warehouse)
     result = dbt.invoke(dbt.build_args(as_of.isoformat() if as_of else None,
-                                       full_refresh=full_refresh), warehouse)
+                                       full_refresh=full_refresh or key_changed), warehouse)
+    pseudonym_guard.remember_key(warehouse)
     ledger_report = ledger_sync.after_build(warehouse)
 
     report = RunReport(load=load, as_of=as_of, expectation_failures=failures,
                        dbt_seconds=result.elapsed_s + ledger_report.dbt_seconds,
-                       ledger=ledger_report)
+                       ledger=ledger_report, key_changed=key_changed)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         _summarise(con, report)
     if publish:
