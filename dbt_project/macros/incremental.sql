@@ -6,7 +6,9 @@
     full build would), and `delete+insert` on the key replaces what the model held.
     Raw is append-only (the loader loads a file once and never updates a row), so "a row
     loaded since" is `_loaded_at` later than the newest `_loaded_at` the model had seen,
-    which it stores in every row it writes as `loaded_through`.
+    which it stores in every row it writes as `loaded_through`. (This trusts the loading
+    machine's clock not to run backwards between two runs; `--full-refresh` repairs a
+    warehouse where it did.)
 
     Usage, in a model configured
         materialized='incremental', incremental_strategy='delete+insert',
