@@ -54,13 +54,16 @@ def pseudonym_macro_sql(key: str) -> str:
     )
 
 
-def pseudonym_key() -> str:
+def pseudonym_key(warn: bool = True) -> str:
+    """The key from the environment, else the demo key (with a warning unless warn=False:
+    callers that only fingerprint it leave the warning to the run's own)."""
     key = os.environ.get(KEY_ENV)
     if key:
         return key
-    logger.warning(
-        "%s is not set: pseudonyms use the public demo key %r. "
-        "Set a secret key before loading real data.", KEY_ENV, DEMO_KEY)
+    if warn:
+        logger.warning(
+            "%s is not set: pseudonyms use the public demo key %r. "
+            "Set a secret key before loading real data.", KEY_ENV, DEMO_KEY)
     return DEMO_KEY
 
 

@@ -27,7 +27,7 @@ FINGERPRINT_TEXT = b"searchlight pseudonym key fingerprint"
 
 
 def key_fingerprint(key: str | None = None) -> str:
-    key = pseudonym_key() if key is None else key
+    key = pseudonym_key(warn=False) if key is None else key
     return hmac.new(key.encode("utf-8"), FINGERPRINT_TEXT, hashlib.sha256).hexdigest()[:16]
 
 
