@@ -120,7 +120,7 @@ def landing_sensor(context: SensorEvaluationContext):
     default_status=DefaultSensorStatus.RUNNING,
     description="Sends new red alerts and ledger items past their handling deadline "
                 "(督办超期) to the Apprise channels in SEARCHLIGHT_NOTIFY_URLS, at most once "
-                "per alert and event (ledger/notify.py). Skips when no channel is "
+                "per alert, event and channel (ledger/notify.py). Skips when no channel is "
                 "configured. Reads the ledger store, never the warehouse.",
 )
 def notification_sensor(context: SensorEvaluationContext):
@@ -135,8 +135,9 @@ def notification_sensor(context: SensorEvaluationContext):
     if not ledger.exists():
         return SkipReason(f"no ledger yet at {ledger}")
     report = send_pending(ledger, urls)
-    for alert_id, event in report.failed:
-        context.log.warning(f"notification not delivered, retried next tick: {event} {alert_id}")
+    for alert_id, event, channel in report.failed:
+        context.log.warning(f"notification not delivered to {report.channels[channel]}, "
+                            f"retried next tick: {event} {alert_id}")
     if not report.sent:
         return SkipReason(f"nothing new to notify ({len(report.failed)} failed)")
     context.log.info(f"sent {len(report.sent)} notification(s)")
