@@ -14,6 +14,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,9 @@ SEVERITY = {"P01": "yellow", "P02": "yellow", "P03": "red", "P04": "yellow", "P0
             "P06": "red", "P07": "yellow"}
 P01_PROCEDURES = ("公开招标", "邀请招标")
 TENDER_THRESHOLD = 4_000_000
+P03_MAX_SPREAD_RATIO = Decimal("0.01")
+P03_PROGRESSION_TOLERANCE = Decimal("0.001")
+CENT = Decimal("0.01")
 WINDOW_DAYS = 30
 MIN_BIDDING_DAYS = 20
 PROCEDURES = np.array(["公开招标", "邀请招标", "竞争性谈判", "询价", "单一来源", "直接发包"])
@@ -329,6 +333,32 @@ class ProcurementFamily:
                       bidders=[winner, clean[20 + k % 2], clean[22 + k % 2]])
             note("P07", kind, f"{buyer}|{top['uscc']}|2024", scenario)
 
+        # Cent-valued boundaries, exact only in decimal arithmetic (planted last, so the
+        # ids of the scenarios above stay as they were).
+        # P03: 4094807.65 - 4054265.00 is exactly 1% of 4054265.00 (below 1% in floating
+        # point); one cent less is inside
+        for prices, kind, scenario in (
+                ((4054265.00, 4060000.00, 4094807.65), "near_miss", "spread exactly 1%, cents"),
+                ((4054265.00, 4060000.00, 4094807.64), "fires", "spread 1% less one cent")):
+            t = book.tender(d[6], "公开招标", 4_500_000, at("2025-07-02"), 25, "报价项目")
+            for b, p in zip(clean[13:], prices):
+                book.bid(t, b, p)
+            book.award(t, clean[13], prices[0])
+            note("P03", kind, t["tender_id"], scenario)
+        # P05: three tenders of exactly 4,000,000.00 together (3999999.9999999995 in
+        # floating point); the same with a cent less. Winners from the clean bidders, who
+        # win nothing else at this buyer.
+        for values, winner, kind, scenario in (
+                ((2129663.26, 1003148.86, 867187.88), clean[20], "fires",
+                 "three tenders together exactly 4,000,000.00"),
+                ((2129663.26, 1003148.86, 867187.87), clean[21], "near_miss",
+                 "three tenders together 3,999,999.99")):
+            for k, (value, proc) in enumerate(zip(values, ("询价", "竞争性谈判", "单一来源"))):
+                day = (datetime(2025, 8, 1, 9) + timedelta(days=10 * k)).strftime("%Y-%m-%d")
+                plain(d[8], proc, value, day, days=7, prices=(0.9, 0.95, 0.97),
+                      bidders=[winner, clean[16], clean[17]])
+            note("P05", kind, f"{d[8]}|{winner['uscc']}", scenario)
+
     @staticmethod
     def _bad_rows(book: _Book) -> dict[str, list[dict[str, str]]]:
         good = book.bids[0]
@@ -381,16 +411,18 @@ class ProcurementFamily:
             if len(who) >= 2:
                 fire("P02", tid)
 
-        # P03
+        # P03, in decimals (as the warehouse compares them): a spread of exactly 1% to the
+        # cent is not below 1%
         for tid, prices in bids.dropna(subset=["bid_price"]).groupby("tender_id")["bid_price"]:
-            p = sorted(float(x) for x in prices)
+            p = sorted(_cents(x) for x in prices)
             if len(p) < 3:
                 continue
             lo, hi = p[0], p[-1]
             r = hi - lo
-            tight = r < 0.01 * lo
+            tight = r < P03_MAX_SPREAD_RATIO * lo
             gaps = [b - a for a, b in itertools.pairwise(p)]
-            prog = r > 0 and all(abs(g * (len(p) - 1) - r) <= 0.001 * r for g in gaps)
+            prog = r > 0 and all(abs(g * (len(p) - 1) - r) <= P03_PROGRESSION_TOLERANCE * r
+                                 for g in gaps)
             if tight or prog:
                 fire("P03", tid)
 
@@ -401,15 +433,16 @@ class ProcurementFamily:
         for tid in tenders.loc[short.fillna(False), "tender_id"]:
             fire("P04", tid)
 
-        # P05
+        # P05, in decimals: cent-valued tenders can sum to exactly the threshold
         ta = tenders.merge(awards, on="tender_id")
-        ta = ta[(ta["procedure_type"] != "公开招标")
-                & (ta["estimated_value"].astype(float) < TENDER_THRESHOLD)
+        ta = ta[ta["estimated_value"].notna()].copy()
+        ta["value"] = [_cents(v) for v in ta["estimated_value"]]
+        ta = ta[(ta["procedure_type"] != "公开招标") & (ta["value"] < TENDER_THRESHOLD)
                 & ta["published_at"].notna() & ta["winner_uscc"].notna()].copy()
         ta["day"] = pd.to_datetime(ta["published_at"]).dt.normalize()
         for (buyer, winner), g in ta.groupby(["buyer_dept_code", "winner_uscc"]):
             days = g["day"].tolist()
-            vals = g["estimated_value"].astype(float).tolist()
+            vals = g["value"].tolist()
             for d0 in days:
                 inside = [v for d, v in zip(days, vals)
                           if d >= d0 and (d - d0).days <= WINDOW_DAYS - 1]
@@ -449,6 +482,12 @@ class ProcurementFamily:
             if total >= 5 and won >= 0.5 * total:
                 fire("P07", f"{buyer}|{winner}|{year}")
         return out
+
+
+def _cents(value) -> Decimal:
+    """A money value as the exact decimal(18, 2) the warehouse loads: the CSV carries the
+    float's shortest repr (4094807.65), which is the cent value written."""
+    return Decimal(str(value)).quantize(CENT)
 
 
 FAMILY = ProcurementFamily()

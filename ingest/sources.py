@@ -231,6 +231,9 @@ _SOURCES: list[Source] = [
         C("relation", required=True, aliases=("关系",),
           values=("配偶", "子女", "父母", "兄弟姐妹", "其他")),
     ), key=("staff_id", "relative_id"), family="integrity"),
+    # tenders ... key_projects: the compact tables of sources.md mark no column required.
+    # Required here: the keys, and the columns without which a rule would misjudge the row
+    # or could not place it (docs/contract-questions.md, "required columns").
     Source("tenders", "招标项目", (
         C("tender_id", required=True, aliases=("项目编号",)),
         C("buyer_dept_code", required=True, aliases=("招标人部门编码",)),
@@ -262,7 +265,8 @@ _SOURCES: list[Source] = [
     ), key=("tender_id",), family="integrity"),
     Source("subsidy_programs", "补贴项目", (
         C("program_code", required=True, aliases=("项目编码",)),
-        C("program_name", required=True, aliases=("项目名称",)),
+        # not required (the compact tables name none): only L03's evidence shows the name
+        C("program_name", aliases=("项目名称",)),
         C("max_amount_per_period", DECIMAL, aliases=("每期发放标准上限",)),
         C("period", aliases=("发放周期",), values=("月", "季", "年")),
     ), key=("program_code",), family="integrity"),
@@ -300,7 +304,9 @@ _SOURCES: list[Source] = [
         C("project_name", aliases=("项目名称",)),
         C("dept_code", required=True, aliases=("责任部门",)),
         C("milestone", required=True, aliases=("节点名称",)),
-        C("planned_on", DATE, True, ("计划完成日期",)),
+        # not required: K01 and its coverage count a milestone without a plan as not
+        # evaluable (missing_planned_on) instead of losing the row
+        C("planned_on", DATE, aliases=("计划完成日期",)),
         C("completed_on", DATE, aliases=("实际完成日期",)),
     ), key=("project_id", "milestone"), family="integrity"),
 ]

@@ -15,7 +15,8 @@ renamed as (
         winner_uscc,
 
         ---------- numerics
-        cast(award_price as double precision) as award_price,
+        -- money stays decimal(18, 2) as in raw, like every amount in staging
+        cast(award_price as decimal(18, 2)) as award_price,
 
         ---------- timestamps
         awarded_at,

@@ -27,7 +27,8 @@ renamed as (
         nullif(trim(file_creator_id), '') as file_creator_id,
 
         ---------- numerics
-        cast(bid_price as double precision) as bid_price,
+        -- money stays decimal(18, 2) as in raw: P03 and P05 compare it to the cent
+        cast(bid_price as decimal(18, 2)) as bid_price,
 
         ---------- timestamps
         submitted_at,

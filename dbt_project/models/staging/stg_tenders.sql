@@ -20,8 +20,9 @@ renamed as (
         procedure_type,
 
         ---------- numerics
-        cast(ceiling_price as double precision) as ceiling_price,
-        cast(estimated_value as double precision) as estimated_value,
+        -- money stays decimal(18, 2) as in raw: P03 and P05 compare it to the cent
+        cast(ceiling_price as decimal(18, 2)) as ceiling_price,
+        cast(estimated_value as decimal(18, 2)) as estimated_value,
 
         ---------- timestamps
         published_at,

@@ -25,6 +25,31 @@ qualifying as (
 
 ),
 
+-- the payments of the qualifying groups, ranked within their group: the alert goes to the
+-- handler of the first payment, the earliest paid_at and on a tie the smallest
+-- payment_id, so its staff member (and department) is the same in every run (a portable
+-- window: DuckDB's arg_min would break the tie arbitrarily)
+qualifying_payments as (
+
+    select
+        payments.*,
+        row_number() over (
+            partition by recipient_key, program_code, period_label
+            order by paid_at, payment_id
+        ) as payment_rank
+    from payments
+    inner join qualifying using (recipient_key, program_code, period_label)
+
+),
+
+first_payments as (
+
+    select recipient_key, program_code, period_label, handled_by_staff_id as first_handler_staff_id
+    from qualifying_payments
+    where payment_rank = 1
+
+),
+
 groups as (
 
     select
@@ -34,15 +59,12 @@ groups as (
         count(*) as payment_count,
         sum(amount) as total_amount,
         min(recipient_id_masked) as recipient_id_masked,
-        -- the alert goes to the handler of the first payment
         {{ dbt.concat(["recipient_key", "'|'", "program_code", "'|'", "period_label"]) }} as subject_id,
-        arg_min(handled_by_staff_id, paid_at) as first_handler_staff_id,
         {{ json_array_agg('payment_id', 'paid_at, payment_id') }} as payment_ids,
         {{ json_array_agg('paid_at', 'paid_at, payment_id') }} as paid_ats,
         {{ json_array_agg('amount', 'paid_at, payment_id') }} as amounts,
         {{ json_array_agg('handled_by_staff_id', 'paid_at, payment_id') }} as handler_staff_ids
-    from payments
-    inner join qualifying using (recipient_key, program_code, period_label)
+    from qualifying_payments
     group by recipient_key, program_code, period_label
 
 ),
@@ -52,7 +74,7 @@ alert_rows as (
     select
         groups.subject_id,
         staff.dept_code,
-        groups.first_handler_staff_id as staff_id,
+        first_payments.first_handler_staff_id as staff_id,
         groups.payment_count as metric_value,
         {{ var('l02_min_payments') }} as threshold_value,
         {{ json_object([
@@ -68,7 +90,8 @@ alert_rows as (
             ('l02_min_payments', var('l02_min_payments')),
         ]) }} as evidence
     from groups
-    left join staff on groups.first_handler_staff_id = staff.staff_id
+    inner join first_payments using (recipient_key, program_code, period_label)
+    left join staff on first_payments.first_handler_staff_id = staff.staff_id
 
 ),
 

@@ -25,6 +25,31 @@ qualifying as (
 
 ),
 
+-- the payments of the qualifying groups, ranked within their group: the alert goes to the
+-- handler of the first payment, the earliest paid_at and on a tie the smallest
+-- payment_id, so its staff member (and department) is the same in every run (a portable
+-- window: DuckDB's arg_min would break the tie arbitrarily)
+qualifying_payments as (
+
+    select
+        payments.*,
+        row_number() over (
+            partition by bank_account_key, program_code, period_label
+            order by paid_at, payment_id
+        ) as payment_rank
+    from payments
+    inner join qualifying using (bank_account_key, program_code, period_label)
+
+),
+
+first_payments as (
+
+    select bank_account_key, program_code, period_label, handled_by_staff_id as first_handler_staff_id
+    from qualifying_payments
+    where payment_rank = 1
+
+),
+
 groups as (
 
     select
@@ -36,12 +61,10 @@ groups as (
         count(*) as payment_count,
         sum(amount) as total_amount,
         min(bank_account_masked) as bank_account_masked,
-        arg_min(handled_by_staff_id, paid_at) as first_handler_staff_id,
         {{ json_array_agg('payment_id', 'paid_at, payment_id') }} as payment_ids,
         {{ json_array_agg('recipient_id_masked', 'paid_at, payment_id') }} as recipient_ids_masked,
         {{ json_array_agg('paid_at', 'paid_at, payment_id') }} as paid_ats
-    from payments
-    inner join qualifying using (bank_account_key, program_code, period_label)
+    from qualifying_payments
     group by bank_account_key, program_code, period_label
 
 ),
@@ -51,7 +74,7 @@ alert_rows as (
     select
         groups.subject_id,
         staff.dept_code,
-        groups.first_handler_staff_id as staff_id,
+        first_payments.first_handler_staff_id as staff_id,
         groups.recipient_count as metric_value,
         {{ var('l05_min_recipients') }} as threshold_value,
         {{ json_object([
@@ -67,7 +90,8 @@ alert_rows as (
             ('l05_min_recipients', var('l05_min_recipients')),
         ]) }} as evidence
     from groups
-    left join staff on groups.first_handler_staff_id = staff.staff_id
+    inner join first_payments using (bank_account_key, program_code, period_label)
+    left join staff on first_payments.first_handler_staff_id = staff.staff_id
 
 ),
 

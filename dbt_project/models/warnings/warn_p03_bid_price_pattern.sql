@@ -3,7 +3,14 @@
 -- progression: every gap g between neighbouring sorted prices within
 -- p03_progression_tolerance (0.001) x the mean gap of the mean gap, the mean gap > 0.
 -- Compared without division: with R = max - min and n prices, the mean gap is R / (n - 1),
--- so abs(g - mean) <= t x mean  <=>  abs(g x (n - 1) - R) <= t x R.
+-- so abs(g - mean) <= t x mean  <=>  abs(g x (n - 1) - R) <= t x R; the spread test is
+-- R < ratio x min. Prices stay decimal(18, 2) (stg_bids) and the ratios are cast to a
+-- decimal, so a spread of exactly 1% to the cent is exactly 1% (not below it): in
+-- floating point, or through a division (DuckDB divides decimals in double precision),
+-- it is not. The wide numeric type keeps ratio x price from overflowing (DuckDB keeps the
+-- larger operand's width when it multiplies decimals).
+{%- set max_spread_ratio = 'cast(' ~ var('p03_max_spread_ratio') ~ ' as ' ~ dbt.type_numeric() ~ ')' %}
+{%- set progression_tolerance = 'cast(' ~ var('p03_progression_tolerance') ~ ' as ' ~ dbt.type_numeric() ~ ')' %}
 with
 
 tenders as (
@@ -64,11 +71,12 @@ judged as (
     select
         price_summary.*,
         (price_summary.max_price - price_summary.min_price)
-            < {{ var('p03_max_spread_ratio') }} * price_summary.min_price as is_tight_spread,
+            < {{ max_spread_ratio }} * price_summary.min_price as is_tight_spread,
         price_summary.max_price > price_summary.min_price
             and gap_check.max_scaled_deviation
-                <= {{ var('p03_progression_tolerance') }}
+                <= {{ progression_tolerance }}
                    * (price_summary.max_price - price_summary.min_price) as is_progression,
+        -- for the alert and its evidence only (a double by the output contract)
         case when price_summary.min_price > 0
              then (price_summary.max_price - price_summary.min_price) / price_summary.min_price
         end as spread_ratio,

@@ -7,6 +7,11 @@
 -- positive, so a qualifying set of tenders exists exactly when the window starting at its
 -- first publication qualifies. Windows inside an earlier qualifying window are left out
 -- of the evidence (they add no tender).
+--
+-- estimated_value stays decimal(18, 2) (stg_tenders), so the sums are exact: a group of
+-- 2129663.26 + 1003148.86 + 867187.88 is 4,000,000.00 and fires, where floating point
+-- makes it 3999999.9999999995. Nothing is divided; metric_value turns double only in
+-- alert_select, as the output contract has it.
 with
 
 tenders as (
