@@ -1,11 +1,11 @@
 """The closed loop: which action may follow which state, and what each one records.
 
-    new ──assign──▶ assigned ──feedback──▶ feedback ──close──▶ closed
-     │  ╲              │  ▲  ▲                │  │                │
-     │   transfer      │  │  └──assign (退回重办)┘  │                reopen / fires again
-     │      ▼          ▼  │                      │                ▼     with new evidence
-     │   transferred ◀────┴──────transfer────────┘               new (no assignee)
-     └─dismiss (any open state, reason required)──▶ dismissed ──reopen──▶ new
+    new ──assign──▶ assigned ──feedback──▶ feedback ──close──▶ closed ──reopen──▶ new
+                       ▲                      │                  (or fires again with
+                       └──assign (退回重办)─────┘                   new evidence)
+    any open state ──transfer (转办)──▶ transferred ──assign / feedback / close──▶ …
+    any open state ──dismiss (reason required)──▶ dismissed ──reopen──▶ new
+    A reopened alert is new with no assignee. TRANSITIONS below is the exact table.
 
 The current state of an alert is the fold of its actions; nothing else is stored, so the
 state cannot disagree with the history. Every function here raises ``LedgerError`` and

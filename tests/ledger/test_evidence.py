@@ -38,7 +38,7 @@ FACT_KEYS = {
 # Columns of int_cases_clocked measured to the end of as_of while a case is open.
 CLOCK_COLUMNS = {"as_of", "clock_end_at", "clock_days_gross", "lawful_suspended_days",
                  "elapsed_days", "is_open"}
-EVIDENCE_PAIR = re.compile(r"\(\s*'([a-z_0-9]+)'\s*,\s*(.+?)\),?\s*$", re.M)
+EVIDENCE_PAIR = re.compile(r"\(\s*'([a-z_0-9]+)'\s*,\s*(.+?)\),?\s*$", re.MULTILINE)
 
 
 def evidence_pairs(sql: str) -> list[tuple[str, str]]:
