@@ -1,11 +1,11 @@
 """The closed loop: which action may follow which state, and what each one records.
 
-    new ──assign──▶ assigned ──feedback──▶ feedback ──close──▶ closed
-     │  ╲              │  ▲                   │                   │
-     │   transfer      transfer (转办)         transfer            reopen / fires again
-     │      ▼          ▼  │                   │                   ▼     with new evidence
-     │   transferred ◀────┴───────────────────┘                  new
-     └─dismiss (any open state, reason required)──▶ dismissed ──reopen──▶ new
+    new ──assign──▶ assigned ──feedback──▶ feedback ──close──▶ closed ──reopen──▶ new
+                       ▲                      │                  (or fires again with
+                       └──assign (退回重办)─────┘                   new evidence)
+    any open state ──transfer (转办)──▶ transferred ──assign / feedback / close──▶ …
+    any open state ──dismiss (reason required)──▶ dismissed ──reopen──▶ new
+    A reopened alert is new with no assignee. TRANSITIONS below is the exact table.
 
 The current state of an alert is the fold of its actions; nothing else is stored, so the
 state cannot disagree with the history. Every function here raises ``LedgerError`` and
@@ -15,28 +15,42 @@ changes nothing when an action is not allowed.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import sqlite3
 from dataclasses import asdict, dataclass
 
 from ingest.calendar import CalendarNotCovered, WorkCalendar
-from ledger import store
+from ledger import evidence, store
 
 STATUSES = ("new", "assigned", "transferred", "feedback", "closed", "dismissed")
 OPEN = ("new", "assigned", "transferred", "feedback")
 RESOLVED = ("closed", "dismissed")
 SYSTEM_ACTOR = "searchlight"
 
-# action -> (states it may follow, state it leaves)
+# action -> (states it may follow, state it leaves). assign from feedback is 退回重办:
+# the reported handling is not good enough and goes back to a person to redo.
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "assign": (("new", "assigned", "transferred"), "assigned"),
+    "assign": (("new", "assigned", "transferred", "feedback"), "assigned"),
     "transfer": (OPEN, "transferred"),
     "feedback": (("assigned", "transferred", "feedback"), "feedback"),
     "close": (("assigned", "transferred", "feedback"), "closed"),
     "dismiss": (OPEN, "dismissed"),
     "reopen": (RESOLVED, "new"),
 }
+
+# What the note of each action must say. Every person's action needs one except assign,
+# whose "what" is the assignee (--to) itself; its note stays optional.
+NOTE_REQUIRED = {
+    "transfer": "why it goes to that department",
+    "feedback": "what the department reported",
+    "close": "the resolution: what was confirmed and done",
+    "dismiss": "why it is a false positive",
+    "reopen": "why it is reopened",
+}
+
+# A system row that re-records a resolution's evidence fingerprint in the current form
+# (ledger/evidence.py), written once per resolved alert of a store from before it.
+REHASH = "rehash"
 
 # Working days to handle an alert, by severity (督办时限). Override with
 # SEARCHLIGHT_LEDGER_DUE_DAYS="red=3,yellow=10,info=20".
@@ -103,10 +117,17 @@ def fold(rows) -> dict[str, State]:
     states: dict[str, State] = {}
     for r in rows:
         s = states.get(r["alert_id"]) or State(r["alert_id"], r["to_status"])
+        s.actions += 1
+        states[r["alert_id"]] = s
+        if r["action"] == REHASH:  # bookkeeping, not something done to the alert
+            s.resolved_evidence_hash = r["evidence_hash"]
+            continue
         s.status = r["to_status"]
         if r["action"] in ("register", "reopen"):
             s.due_on = r["due_on"]
             s.resolved_evidence_hash = s.resolution_note = None
+        if r["action"] == "reopen":
+            s.assignee = None  # back to new: nobody holds it until it is assigned again
         if r["action"] in ("register",):
             s.handling_dept_code = r["dept_code"]
         if r["action"] in ("assign", "transfer"):
@@ -118,8 +139,6 @@ def fold(rows) -> dict[str, State]:
             s.resolved_evidence_hash = r["evidence_hash"]
             s.resolution_note = r["note"]
         s.last_action, s.last_action_at, s.last_actor = r["action"], r["acted_at"], r["actor"]
-        s.actions += 1
-        states[r["alert_id"]] = s
     return states
 
 
@@ -130,10 +149,6 @@ def current_states(con: sqlite3.Connection) -> dict[str, State]:
 def current_state(con: sqlite3.Connection, alert_id: str) -> State | None:
     return fold(con.execute("select * from actions where alert_id = ? order by seq",
                             [alert_id])).get(alert_id)
-
-
-def evidence_hash(evidence: str | None) -> str:
-    return hashlib.sha256((evidence or "").encode("utf-8")).hexdigest()
 
 
 def act(con: sqlite3.Connection, alert_id: str, action: str, actor: str,
@@ -155,11 +170,9 @@ def act(con: sqlite3.Connection, alert_id: str, action: str, actor: str,
     if not actor or not actor.strip():
         raise LedgerError("who acts must be known: pass --by or set SEARCHLIGHT_USER")
     note = (note or "").strip() or None
-    if action in ("dismiss", "reopen", "transfer", "feedback") and not note:
-        what = {"dismiss": "why it is a false positive", "reopen": "why it is reopened",
-                "transfer": "why it goes to that department",
-                "feedback": "what the department reported"}[action]
-        raise LedgerError(f"{action} needs a note (--note) saying {what}")
+    if action in NOTE_REQUIRED and not note:
+        flag = "--reason" if action == "dismiss" else "--note"
+        raise LedgerError(f"{action} needs a note ({flag}) saying {NOTE_REQUIRED[action]}")
     if action == "assign" and not assignee:
         raise LedgerError("assign needs an assignee (--to)")
     if action == "transfer":
@@ -174,7 +187,7 @@ def act(con: sqlite3.Connection, alert_id: str, action: str, actor: str,
     if action == "assign":
         fields["dept_code"] = dept_code or state.handling_dept_code
     if action in ("close", "dismiss"):
-        fields["evidence_hash"] = alert["evidence_hash"]
+        fields["evidence_hash"] = evidence.material_hash(alert["evidence"])
     if action == "reopen":
         fields["due_on"] = due_on(con, alert["severity"], now.date())
     return store.append_action(con, **fields)
@@ -184,6 +197,7 @@ def act(con: sqlite3.Connection, alert_id: str, action: str, actor: str,
 class SyncReport:
     registered: int = 0
     reopened: int = 0
+    rehashed: int = 0
     stopped_firing: int = 0
     firing: int = 0
     warnings: list[str] | None = None
@@ -198,7 +212,8 @@ def sync_alerts(con: sqlite3.Connection, alerts: list[dict], as_of: dt.date,
     - an alert that stops firing stays, with ``still_firing = 0`` and its history;
     - a closed or dismissed alert that fires with evidence different from the evidence
       it was closed or dismissed on is reopened by the system; with the same evidence it
-      stays resolved.
+      stays resolved. "Different" is judged on ``evidence.material_hash``: values that only
+      measure elapsed time against as_of do not count.
     """
     report = SyncReport(warnings=[])
     today = clock().date()
@@ -215,7 +230,11 @@ def sync_alerts(con: sqlite3.Connection, alerts: list[dict], as_of: dt.date,
     firing_ids = set()
     for a in alerts:
         firing_ids.add(a["alert_id"])
-        ev_hash = evidence_hash(a["evidence"])
+        ev_hash = evidence.material_hash(a["evidence"])
+        state = states.get(a["alert_id"])
+        if state is not None and state.status in RESOLVED:
+            # before the register row below is overwritten with this run's evidence
+            report.rehashed += _rehash_legacy_resolution(con, state, clock)
         first = str(a.get("first_detected_on") or as_of)
         con.execute(
             """insert into alerts (alert_id, rule_code, rule_family, severity, subject_type,
@@ -237,7 +256,6 @@ def sync_alerts(con: sqlite3.Connection, alerts: list[dict], as_of: dt.date,
              a.get("subject_type"), a.get("subject_id"), a.get("dept_code"),
              a.get("staff_id"), first, str(as_of), a.get("metric_value"),
              a.get("threshold_value"), a["evidence"], ev_hash])
-        state = states.get(a["alert_id"])
         if state is None:
             due_day = due(a["severity"])
             if due_day is None:
@@ -264,6 +282,35 @@ def sync_alerts(con: sqlite3.Connection, alerts: list[dict], as_of: dt.date,
                     [(i,) for i in stopped])
     report.stopped_firing, report.firing = len(stopped), len(firing_ids)
     return report
+
+
+def _rehash_legacy_resolution(con: sqlite3.Connection, state: State,
+                              clock: store.Clock) -> int:
+    """Re-record, once, a resolution fingerprint written before material hashing.
+
+    Such stores recorded sha256 of the whole evidence text on close/dismiss, and the old
+    rule reopened a resolved alert as soon as it fired with other text; so the register
+    row of a still-resolved alert holds exactly the evidence it was resolved on. Its
+    material fingerprint goes into the chain (a system ``rehash`` row: the history, not a
+    side table, says why the comparison changed); comparing the old hash with the new one
+    would reopen every resolved alert once on upgrade. Returns 1 when a row was written.
+    """
+    row = con.execute("select evidence from alerts where alert_id = ?",
+                      [state.alert_id]).fetchone()
+    before = row["evidence"] if row else None
+    if before is None or state.resolved_evidence_hash != evidence.legacy_hash(before):
+        return 0
+    fingerprint = evidence.material_hash(before)
+    if fingerprint == state.resolved_evidence_hash:
+        return 0
+    store.append_action(con, alert_id=state.alert_id, action=REHASH,
+                        from_status=state.status, to_status=state.status,
+                        actor=SYSTEM_ACTOR, acted_at=clock().isoformat(),
+                        evidence_hash=fingerprint,
+                        note="fingerprint of the evidence it was resolved on, recomputed "
+                             "without as_of measurements (ledger/evidence.py)")
+    state.resolved_evidence_hash = fingerprint
+    return 1
 
 
 def is_overdue(state: State, today: dt.date) -> bool:

@@ -2,18 +2,20 @@
 
     searchlight ledger list   [--status S] [--rule T01] [--dept D] [--severity red] [--overdue]
     searchlight ledger show   ALERT_ID
-    searchlight ledger assign   ALERT_ID --to PERSON [--dept D] [--note …]
+    searchlight ledger assign   ALERT_ID --to PERSON [--dept D] [--note …]   (also 退回重办)
     searchlight ledger transfer ALERT_ID --dept D --note … [--to PERSON]      (转办)
     searchlight ledger feedback ALERT_ID --note …
-    searchlight ledger close    ALERT_ID [--note …]
+    searchlight ledger close    ALERT_ID --note …                            (the resolution)
     searchlight ledger dismiss  ALERT_ID --reason …                          (false positive)
     searchlight ledger reopen   ALERT_ID --note …
     searchlight ledger verify
 
-The store is ``--ledger FILE``, else ``SEARCHLIGHT_LEDGER``, else beside ``--warehouse``
-(default ``SEARCHLIGHT_WAREHOUSE``): ``<stem>.ledger.sqlite``. It never opens the DuckDB
-warehouse, so a running build never blocks it. Who acts: ``--by``, else
-``SEARCHLIGHT_USER``, else the OS user.
+--warehouse W, --ledger FILE and --json go before or after the command. The store is
+``--ledger FILE``, else ``SEARCHLIGHT_LEDGER``, else beside ``--warehouse`` (default
+``SEARCHLIGHT_WAREHOUSE``): ``<stem>.ledger.sqlite``. Only a run creates a store: every
+command here refuses a path where there is none, so a mistyped path is an error, not an
+empty ledger. It never opens the DuckDB warehouse, so a running build never blocks it.
+Who acts: ``--by``, else ``SEARCHLIGHT_USER``, else the OS user.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import datetime as dt
 import getpass
 import json
 import os
+import sqlite3
 from pathlib import Path
 
 from rich.table import Table
@@ -34,16 +37,34 @@ ACTIONS = ("assign", "transfer", "feedback", "close", "dismiss", "reopen")
 clock: store.Clock = store.now_local
 
 
+def _store_options(after_command: bool) -> argparse.ArgumentParser:
+    """--warehouse, --ledger, --json, for `ledger` itself and again for each command.
+
+    After the command their default is SUPPRESS: argparse copies every attribute of the
+    command's namespace over the outer one, so a default there would erase a value given
+    before the command."""
+    def default(value):
+        return argparse.SUPPRESS if after_command else value
+
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--warehouse", type=Path, default=default(None),
+                         help="warehouse file the ledger sits beside "
+                              "(default SEARCHLIGHT_WAREHOUSE)")
+    options.add_argument("--ledger", type=Path, default=default(None),
+                         help="ledger store file (SQLite)")
+    options.add_argument("--json", action="store_true", default=default(False),
+                         help="machine-readable output")
+    return options
+
+
 def add_parser(sub) -> None:
     p = sub.add_parser("ledger", help="the supervision ledger (督办台账): list, show, act, verify",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--warehouse", type=Path, default=None,
-                   help="warehouse file the ledger sits beside (default SEARCHLIGHT_WAREHOUSE)")
-    p.add_argument("--ledger", type=Path, default=None, help="ledger store file (SQLite)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+                       parents=[_store_options(after_command=False)])
     lsub = p.add_subparsers(dest="ledger_command", required=True)
+    common = [_store_options(after_command=True)]
 
-    ls = lsub.add_parser("list", help="ledger items, filtered")
+    ls = lsub.add_parser("list", help="ledger items, filtered", parents=common)
     ls.add_argument("--status", choices=lifecycle.STATUSES)
     ls.add_argument("--rule", help="rule code, e.g. T01")
     ls.add_argument("--dept", "--department", dest="dept",
@@ -53,11 +74,12 @@ def add_parser(sub) -> None:
     ls.add_argument("--all", action="store_true",
                     help="include alerts that stopped firing and are resolved")
 
-    show = lsub.add_parser("show", help="an alert, its evidence and its full history")
+    show = lsub.add_parser("show", help="an alert, its evidence and its full history",
+                           parents=common)
     show.add_argument("alert_id")
 
     for action in ACTIONS:
-        a = lsub.add_parser(action, help=f"{action} an alert")
+        a = lsub.add_parser(action, help=f"{action} an alert", parents=common)
         a.add_argument("alert_id")
         a.add_argument("--by", help="who acts (default SEARCHLIGHT_USER or the OS user)")
         a.add_argument("--note", help="what was done or why")
@@ -67,7 +89,7 @@ def add_parser(sub) -> None:
         if action == "dismiss":
             a.add_argument("--reason", required=True, help="why it is a false positive")
 
-    lsub.add_parser("verify", help="recompute the hash chain of the history")
+    lsub.add_parser("verify", help="recompute the hash chain of the history", parents=common)
 
 
 def _store_path(args) -> Path:
@@ -78,6 +100,27 @@ def _store_path(args) -> Path:
     from orchestration.resources import default_warehouse
 
     return store.ledger_path(args.warehouse or default_warehouse())
+
+
+def _not_a_store(path: Path) -> str | None:
+    """Why ``path`` cannot be worked on, or None. Checked before ``store.connect``, which
+    would create a store (and its directory) wherever it is pointed."""
+    if not path.exists():
+        return (f"no ledger at {path}: a run creates it (`searchlight run` or "
+                "`searchlight demo`); check --warehouse / --ledger / SEARCHLIGHT_LEDGER")
+    try:
+        # mode=rw: never creates; reading the catalogue writes nothing
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True)
+        try:
+            tables = {r[0] for r in con.execute(
+                "select name from sqlite_master where type = 'table'")}
+        finally:
+            con.close()
+    except sqlite3.DatabaseError:
+        tables = set()
+    if not {"alerts", "actions"} <= tables:
+        return f"{path} is not a ledger store (a SQLite file with alerts and actions)"
+    return None
 
 
 def _actor(args) -> str:
@@ -93,9 +136,11 @@ def _actor(args) -> str:
 
 def run(args, console, err) -> int:
     path = _store_path(args)
-    if args.ledger_command != "list" and not path.exists():
-        err.print(f"[bold red]searchlight ledger:[/] no ledger at {path}: run "
-                  "`searchlight run` (or `searchlight demo`) first, or pass --ledger")
+    problem = _not_a_store(path)
+    if problem:
+        if args.json:
+            print(json.dumps({"ok": False, "error": problem}, ensure_ascii=False))
+        err.print(f"[bold red]searchlight ledger:[/] {problem}")
         return 1
     cmd = args.ledger_command
     with store.connect(path) as con:

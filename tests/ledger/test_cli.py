@@ -51,7 +51,7 @@ def test_an_action_records_who_when_what_and_the_note(run, clock):
     action = json.loads(out)["action"]
     assert (action["actor"], action["acted_at"], action["action"], action["note"]) == (
         "督查员甲", clock.now.isoformat(), "assign", "请核实")
-    code, out, _ = run("--json", "close", "T01-a", "--by", "王主任")
+    code, out, _ = run("--json", "close", "T01-a", "--by", "王主任", "--note", "已整改")
     assert json.loads(out)["state"]["status"] == "closed"
     show = json.loads(run("--json", "show", "T01-a")[1])
     assert [h["action"] for h in show["history"]] == ["register", "assign", "close"]
@@ -98,6 +98,53 @@ def test_verify_exits_0_when_intact_and_3_naming_the_broken_entry(run, ledger_fi
     assert code == 3 and "seq 2" in err
 
 
-def test_no_ledger_is_a_readable_error(tmp_path, capsys):
-    code = main(["ledger", "--ledger", str(tmp_path / "none.sqlite"), "show", "X"])
-    assert code == 1 and "no ledger" in capsys.readouterr().err
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_store_options_and_json_go_before_or_after_the_command(ledger_file, tmp_path,
+                                                                 monkeypatch, capsys, where):
+    monkeypatch.delenv("SEARCHLIGHT_LEDGER", raising=False)
+    warehouse = tmp_path / "w.duckdb"  # the fixture's store is w.ledger.sqlite beside it
+    for options in (["--warehouse", str(warehouse), "--json"],
+                    ["--ledger", str(ledger_file), "--json"]):
+        argv = (["ledger", *options, "list", "--rule", "T01"] if where == "before"
+                else ["ledger", "list", "--rule", "T01", *options])
+        assert main(argv) == 0
+        assert [i["alert_id"] for i in json.loads(capsys.readouterr().out)] == ["T01-a"]
+
+
+def test_an_option_before_the_command_is_not_erased_by_the_command(ledger_file, capsys):
+    # --json before, --ledger after: both count
+    assert main(["ledger", "--json", "show", "T01-a", "--ledger", str(ledger_file)]) == 0
+    assert json.loads(capsys.readouterr().out)["alert_id"] == "T01-a"
+
+
+@pytest.mark.parametrize("argv", [
+    ["list"], ["show", "X"], ["verify"], ["assign", "X", "--to", "李四"],
+    ["close", "X", "--note", "已整改"],
+])
+def test_a_wrong_store_path_is_refused_and_creates_nothing(tmp_path, monkeypatch, capsys,
+                                                           argv):
+    monkeypatch.delenv("SEARCHLIGHT_LEDGER", raising=False)
+    monkeypatch.setenv("SEARCHLIGHT_USER", "督查员甲")
+    for options in (["--ledger", str(tmp_path / "typo" / "none.sqlite")],
+                    ["--warehouse", str(tmp_path / "typo" / "warehouse.duckdb")]):
+        assert main(["ledger", *argv, *options]) == 1
+        assert "no ledger at" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_that_is_not_a_ledger_store_is_refused_untouched(tmp_path, capsys):
+    not_a_store = tmp_path / "warehouse.duckdb"
+    not_a_store.write_bytes(b"DUCK" * 100)
+    assert main(["ledger", "list", "--ledger", str(not_a_store)]) == 1
+    assert "is not a ledger store" in capsys.readouterr().err
+    assert not_a_store.read_bytes() == b"DUCK" * 100
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["warehouse.duckdb"]
+
+
+def test_close_without_its_resolution_note_is_refused(run):
+    run("assign", "T01-a", "--to", "李四")
+    code, out, err = run("--json", "close", "T01-a")
+    assert code == 1 and "close needs a note" in err
+    refusal = json.loads(out)
+    assert refusal["ok"] is False and "close needs a note" in refusal["error"]
+    assert json.loads(run("--json", "show", "T01-a")[1])["status"] == "assigned"
