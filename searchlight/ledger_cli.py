@@ -89,7 +89,11 @@ def add_parser(sub) -> None:
         if action == "dismiss":
             a.add_argument("--reason", required=True, help="why it is a false positive")
 
-    lsub.add_parser("verify", help="recompute the hash chain of the history", parents=common)
+    verify = lsub.add_parser("verify", help="recompute the hash chain of the history",
+                             parents=common)
+    verify.add_argument("--expect-head", metavar="HASH",
+                        help="a head hash written down earlier (a report, a document "
+                             "system): it must still be in the chain")
 
 
 def _store_path(args) -> Path:
@@ -286,12 +290,14 @@ def _show(con, args, console, err) -> int:
 
 
 def _verify(con, args, console, err) -> int:
-    report = store.verify_chain(con)
+    report = store.verify_chain(con, expect_head=args.expect_head)
     if args.json:
         print(json.dumps(vars(report), ensure_ascii=False))
     elif report.ok:
         console.print(f"[green]ledger history intact[/]: {report.entries} entries, "
                       f"head {report.head}")
+        for warning in report.warnings:
+            err.print(f"[yellow]note[/]: {warning}")
     else:
         err.print(f"[bold red]ledger history tampered with[/]: first broken entry: "
                   f"{report.problem}")

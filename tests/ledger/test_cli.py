@@ -98,6 +98,14 @@ def test_verify_exits_0_when_intact_and_3_naming_the_broken_entry(run, ledger_fi
     assert code == 3 and "seq 2" in err
 
 
+def test_verify_checks_a_head_hash_written_down_earlier(run, ledger_file):
+    code, out, _ = run("--json", "verify")
+    head = json.loads(out)["head"]
+    assert code == 0 and run("verify", "--expect-head", head)[0] == 0
+    code, _, err = run("verify", "--expect-head", "ab" * 32)
+    assert code == 3 and "ab" * 8 in err
+
+
 @pytest.mark.parametrize("where", ["before", "after"])
 def test_store_options_and_json_go_before_or_after_the_command(ledger_file, tmp_path,
                                                                  monkeypatch, capsys, where):
