@@ -17,7 +17,8 @@ The case slice (T01–T09) is built by ``ingest.demo`` itself. Every other famil
    near miss does, so a drifting generator cannot quietly weaken the end-to-end test.
 
 Subject ids that rules.md defines as ``pseudonym(v)`` are computed with ``pseudonym``
-below: the same keyed HMAC as the warehouse (``searchlight.dbt_plugin``).
+below: the same keyed HMAC as the warehouse (``searchlight.dbt_plugin``); credit codes in
+subject ids go through ``enterprise_id`` (a sole proprietorship's code is pseudonymised).
 """
 
 from __future__ import annotations
@@ -47,6 +48,16 @@ def pseudonym(value: Any) -> str | None:
     normalised = re.sub(r"[\s\u3000\u00a0\u2000-\u200a\u2028\u2029\u202f\u205f]", "",
                         str(value)).upper()
     return hmac.new(key.encode(), normalised.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def enterprise_id(code: Any) -> str | None:
+    """A credit code as the warehouse carries it (staging macro enterprise_id): a legal
+    person's code as it is, a sole proprietorship's (个体工商户, prefix 92: a person's
+    business, personal data by outputs.md Privacy) as pseudonym(code). Subject ids built
+    from winner_uscc (P05, P07) use this."""
+    if code is None or (not isinstance(code, str) and pd.isna(code)):
+        return None
+    return pseudonym(code) if str(code).startswith("92") else str(code)
 
 
 @dataclass

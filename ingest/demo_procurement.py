@@ -6,6 +6,13 @@ and awards from a pool of bidder enterprises created here (registered in enterpr
 and enterprise_persons with fresh people, so the background links nobody), then one
 small scenario per rule: violations and near-threshold non-violations side by side.
 ``evaluate`` is an independent pandas reading of contract/rules.md over all rows.
+
+Every tenth pool enterprise, and the enterprises of a few plants, are sole
+proprietorships (个体工商户, credit code prefix 92): a person's business, whose code the
+marts must not hold in clear text (outputs.md, Privacy). They bid and win like the rest
+and fire P01, P05, P06 and P07, so the privacy scan of the demo (tests/test_privacy.py)
+would catch a clear code leaking into a subject, evidence or fct_tenders; the subjects
+built from their codes are pseudonyms (``enterprise_id``), as the warehouse computes.
 """
 
 from __future__ import annotations
@@ -19,7 +26,8 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from ingest.demo_family import Alerts, DemoContext, FamilyRows
+from ingest.demo import _credit_code
+from ingest.demo_family import Alerts, DemoContext, FamilyRows, enterprise_id
 
 SEVERITY = {"P01": "yellow", "P02": "yellow", "P03": "red", "P04": "yellow", "P05": "red",
             "P06": "red", "P07": "yellow"}
@@ -32,6 +40,7 @@ WINDOW_DAYS = 30
 MIN_BIDDING_DAYS = 20
 PROCEDURES = np.array(["公开招标", "邀请招标", "竞争性谈判", "询价", "单一来源", "直接发包"])
 PROCEDURE_P = np.array([0.5, 0.1, 0.15, 0.15, 0.07, 0.03])
+SOLE_EVERY = 10  # every 10th pool enterprise is a sole proprietorship (code prefix 92)
 TRADES = ("办公设备采购", "物业服务", "道路维修工程", "信息系统运维", "绿化养护", "食堂服务",
           "印刷服务", "安保服务", "车辆维修", "档案数字化")
 
@@ -100,7 +109,8 @@ class ProcurementFamily:
         book = _Book(depts)
         as_of_end = datetime.combine(ctx.as_of, datetime.min.time())
 
-        pool = self._enterprises(ctx, book, max(40, round(400 * ctx.scale)))
+        pool = self._enterprises(ctx, book, max(40, round(400 * ctx.scale)),
+                                 sole_every=SOLE_EVERY)
         self._background(ctx, book, pool, as_of_end)
         planted: dict[str, dict[str, list[str]]] = {r: {"fires": [], "near_miss": []}
                                                     for r in self.rules}
@@ -122,8 +132,10 @@ class ProcurementFamily:
         return FamilyRows(rows=rows, planted=planted, bad_rows=bad, scenarios=notes)
 
     def _enterprises(self, ctx: DemoContext, book: _Book, n: int,
-                     legal_reps: list[str] | None = None) -> list[dict]:
-        """n bidder enterprises with a fresh legal representative and shareholder each."""
+                     legal_reps: list[str] | None = None, sole_every: int = 0) -> list[dict]:
+        """n bidder enterprises with a fresh legal representative and shareholder each.
+        With sole_every = m, every m-th is a sole proprietorship instead (its operator
+        as legal representative, no shareholder); m = 1 makes them all so."""
         fresh, rng = ctx.fresh, ctx.rng
         codes = fresh.credit_codes(n)
         reps = legal_reps or fresh.resident_ids(n)
@@ -131,7 +143,16 @@ class ProcurementFamily:
         phones = fresh.phones(n)
         out = []
         for k, (code, rep, holder, phone) in enumerate(zip(codes, reps, holders, phones)):
-            e = {"uscc": code, "name": f"重庆{TRADES[k % len(TRADES)][:2]}{code[-6:]}有限公司",
+            sole = sole_every > 0 and k % sole_every == sole_every - 1
+            if sole:
+                # the same region and organisation body under kind 92 (checksums
+                # recomputed): no extra random draw, so the rest of the district is
+                # the same as without sole proprietorships
+                code = _credit_code("92", code[2:8], code[8:16])
+                fresh.used.add(code)
+            trade = TRADES[k % len(TRADES)][:2]
+            e = {"uscc": code,
+                 "name": f"重庆{trade}{code[-6:]}{'经营部' if sole else '有限公司'}",
                  "legal_rep_id": rep,
                  "registered_at": pd.Timestamp("2005-01-01") + pd.Timedelta(
                      days=int(rng.integers(0, 6500))),
@@ -139,8 +160,9 @@ class ProcurementFamily:
             book.enterprises.append(e)
             book.persons.append({"uscc": code, "person_id": rep, "role": "法定代表人",
                                  "share_ratio": None})
-            book.persons.append({"uscc": code, "person_id": holder, "role": "股东",
-                                 "share_ratio": 0.6})
+            if not sole:
+                book.persons.append({"uscc": code, "person_id": holder, "role": "股东",
+                                     "share_ratio": 0.6})
             out.append(e)
         return out
 
@@ -285,7 +307,7 @@ class ProcurementFamily:
                 proc = "询价" if k == 0 else "竞争性谈判"
                 plain(buyer, proc, value, day, days=7, prices=(0.9, 0.95, 0.97),
                       bidders=[winner, clean[16], clean[17]])
-            note("P05", kind, f"{buyer}|{winner['uscc']}", scenario)
+            note("P05", kind, f"{buyer}|{enterprise_id(winner['uscc'])}", scenario)
 
         # P06: staff member of the buyer as shareholder; relative as legal representative;
         # a staff member of another department; a linked bidder that loses
@@ -331,7 +353,31 @@ class ProcurementFamily:
                 winner = top if k < wins else rest[k - wins]
                 plain(buyer, "公开招标", 1e6, f"2024-{k + 2:02d}-03", prices=(0.8, 0.86, 0.93),
                       bidders=[winner, clean[20 + k % 2], clean[22 + k % 2]])
-            note("P07", kind, f"{buyer}|{top['uscc']}|2024", scenario)
+            note("P07", kind, f"{buyer}|{enterprise_id(top['uscc'])}|2024", scenario)
+
+        # Sole proprietorships (个体工商户) firing the rules whose subject or evidence
+        # carries a credit code: the warehouse must show them only as pseudonyms
+        sole = self._enterprises(ctx, book, 3, sole_every=1)
+        t = plain(d[3], "公开招标", 2e6, "2025-05-12", prices=(0.9,), bidders=[sole[0]])
+        note("P01", "fires", t["tender_id"], "公开招标 with one bid, by a sole proprietorship")
+        for k, value in enumerate((2_100_000, 1_900_000)):
+            plain(d[8], "询价", value, f"2025-10-{1 + 10 * k:02d}", days=7,
+                  prices=(0.9, 0.95, 0.97), bidders=[sole[1], clean[16], clean[17]])
+        note("P05", "fires", f"{d[8]}|{enterprise_id(sole[1]['uscc'])}",
+             "two 询价 tenders won by a sole proprietorship, 10 days apart")
+        rest = self._enterprises(ctx, book, 2)
+        for k in range(5):
+            winner = sole[2] if k < 3 else rest[k - 3]
+            plain(d[14], "公开招标", 1e6, f"2024-{k + 2:02d}-03", prices=(0.8, 0.86, 0.93),
+                  bidders=[winner, clean[20 + k % 2], clean[22 + k % 2]])
+        note("P07", "fires", f"{d[14]}|{enterprise_id(sole[2]['uscc'])}|2024",
+             "a sole proprietorship wins 3 of 5 awarded tenders")
+        operated = self._enterprises(ctx, book, 1, legal_reps=[own["id_number"]],
+                                     sole_every=1)[0]
+        t = plain(d[9], "公开招标", 2e6, "2025-09-02", prices=(0.8, 0.87, 0.93),
+                  bidders=[operated, clean[18], clean[19]])
+        note("P06", "fires", t["tender_id"],
+             "the buyer's staff member runs the winning sole proprietorship")
 
         # Cent-valued boundaries, exact only in decimal arithmetic (planted last, so the
         # ids of the scenarios above stay as they were).
@@ -447,7 +493,7 @@ class ProcurementFamily:
                 inside = [v for d, v in zip(days, vals)
                           if d >= d0 and (d - d0).days <= WINDOW_DAYS - 1]
                 if len(inside) >= 2 and sum(inside) >= TENDER_THRESHOLD:
-                    fire("P05", f"{buyer}|{winner}")
+                    fire("P05", f"{buyer}|{enterprise_id(winner)}")
                     break
 
         # P06
@@ -480,7 +526,7 @@ class ProcurementFamily:
                 ["buyer_dept_code", "winner_uscc", "year"]).size().items():
             total = totals[(buyer, year)]
             if total >= 5 and won >= 0.5 * total:
-                fire("P07", f"{buyer}|{winner}|{year}")
+                fire("P07", f"{buyer}|{enterprise_id(winner)}|{year}")
         return out
 
 

@@ -7,10 +7,16 @@ of value and a masked sample, never the value itself.
 
 How values are matched, and why:
 - identifiers, phone numbers and bank accounts: every run of 7+ letters/digits in a mart
-  value (also with white space removed, so ``6217 0000 1234 5678`` is caught) is compared
-  with the identifiers; a hash join, so the scan stays linear in the data;
-- person names: every run of Chinese characters is compared with the names (a name is
-  2–4 characters; a substring test would flag 王 in 王家坝街道);
+  value is compared with the identifiers, in the value as written, with white space
+  removed (``6217 0000 1234 5678``) and with separators removed as well (space, ``-``,
+  ``.``: ``138-1234-5678``, ``510105-19900307-123X``); a hash join, so the scan stays
+  linear in the data;
+- person names: every run of Chinese characters is compared with the names, whole; and
+  names of 3+ characters also as substrings of a run (张建国 in 张建国窗口), by comparing
+  every substring of a run of a name's length, again a hash join. A 2-character name is
+  matched as a whole run only: as a substring it would flag ordinary words (程建 in
+  工程建设, 林业 in 区林业局), so 张伟 inside 张伟窗口 is not caught. Single characters are
+  never matched (王 in 王家坝街道);
 - addresses: substring test, as they are free text of their own.
 Credit codes of legal persons are public and allowed; those of a natural person's sole
 proprietorship (个体工商户, code prefix 92) are personal and looked for.
@@ -29,6 +35,10 @@ NAME_COLUMNS = {("staff", "staff_name"), ("cases", "applicant_name"),
                 ("subsidy_payments", "recipient_name")}
 ADDRESS_COLUMNS = {("hotline_tickets", "address")}
 MIN_TOKEN = 7
+MIN_SUBSTRING_NAME = 3  # shorter names match only as a whole run of Chinese characters
+# Written between the digits of a phone, ID or account number: white space (any, also
+# full-width), hyphens (ASCII and full-width) and dots.
+SEPARATORS = r"[\s\p{Z}\-－.]"
 
 
 @dataclass(frozen=True)
@@ -97,10 +107,13 @@ def scan_marts(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> list[Le
                 select v, n, upper(v) as form from _texts
                 union all
                 select v, n, upper(regexp_replace(v, '\\s', '', 'g')) from _texts
+                union all
+                select v, n, upper(regexp_replace(v, '{SEPARATORS}', '', 'g')) from _texts
             ),
             tokens as (
                 -- letter-and-digit runs (ids, credit codes) and digit runs (phones,
-                -- accounts), in the value as written and with white space removed
+                -- accounts), in the value as written, with white space removed and
+                -- with separators removed
                 select v, n, unnest(regexp_extract_all(form, '[0-9A-Z]{{{MIN_TOKEN},}}')) as token
                 from forms
                 union all
@@ -110,11 +123,29 @@ def scan_marts(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> list[Le
             han as (
                 select v, n, unnest(regexp_extract_all(v, '\\p{{Han}}+')) as token from _texts
             ),
+            name_lengths as (
+                select distinct length(value) as k from _secrets
+                where kind = 'name' and length(value) >= {MIN_SUBSTRING_NAME}
+            ),
+            han_starts as (
+                -- every start of a substring as long as some name, in runs longer than it
+                -- (runs of exactly that length are compared whole below)
+                select h.v, h.n, h.token, l.k,
+                       unnest(range(1, length(h.token) - l.k + 2)) as i
+                from han h cross join name_lengths l
+                where length(h.token) > l.k
+            ),
+            han_substrings as (
+                select v, n, substr(token, i, k) as token from han_starts
+            ),
             hits as (
                 select 'identifier' as kind, s.value, t.v, t.n from tokens t
                 join _secrets s on s.kind = 'identifier' and s.value = t.token
                 union all
                 select 'name', s.value, h.v, h.n from han h
+                join _secrets s on s.kind = 'name' and s.value = h.token
+                union all
+                select 'name', s.value, h.v, h.n from han_substrings h
                 join _secrets s on s.kind = 'name' and s.value = h.token
                 union all
                 select 'address', s.value, x.v, x.n from _texts x

@@ -68,3 +68,22 @@
         ]) }}
     end
 {%- endmacro %}
+
+
+{#- Unified social credit codes (GB 32100). The code of a legal person is its public
+    identifier and stays in clear text. A code starting `92` belongs to a 个体工商户, a
+    natural person's sole proprietorship: personal data that must not reach the marts in
+    clear text (outputs.md, Privacy). Every staging model that carries a credit code
+    passes it through `enterprise_id`, so the column keeps its name and its joins (P02,
+    P06, F05, coverage) still match: each code maps to the same value everywhere. -#}
+
+{#- The credit code of a legal person; pseudonym(code) of a sole proprietorship. -#}
+{% macro enterprise_id(expr) -%}
+    case when {{ expr }} like '92%' then {{ pseudonym(expr) }} else {{ expr }} end
+{%- endmacro %}
+
+{#- Display form: a legal person's code whole, a sole proprietorship's as
+    9250**********TY4M (first 4 and last 4 characters, like an ID number). -#}
+{% macro mask_uscc(expr) -%}
+    case when {{ expr }} like '92%' then {{ mask_id_number(expr) }} else {{ expr }} end
+{%- endmacro %}

@@ -10,6 +10,7 @@ import shutil
 import duckdb
 import pytest
 
+from ingest.demo_family import pseudonym
 from ledger import store
 from ledger.evidence import material_hash
 from searchlight import pipeline
@@ -78,7 +79,17 @@ def test_actions_survive_a_full_refresh(demo):
     rows = ledger_rows(warehouse)
     assert {s: rows[a][0] for s, a in acted.items()} == {
         "closed": "closed", "dismissed": "dismissed", "transferred": "transferred"}
-    assert rows[acted["closed"]][1] == "李四"
+    # the assignee, a person's name, only masked and pseudonymised in the mart
+    assert rows[acted["closed"]][1] == "李*"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        key, actor, actor_key = con.execute(
+            "select assignee_key, last_actor, last_actor_key from marts.supervision_ledger "
+            "where alert_id = ?", [acted["closed"]]).fetchone()
+        mart_columns = {c for c, in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'marts' and table_name = 'supervision_ledger'").fetchall()}
+    assert (key, actor, actor_key) == (pseudonym("李四"), "督**", pseudonym("督查室"))
+    assert "resolution_note" not in mart_columns  # notes stay in the store (ledger show)
     assert alerts(warehouse) == first_alerts  # ids and first_detected_on stable
     with duckdb.connect(str(warehouse), read_only=True) as con:
         precision = dict(con.execute(

@@ -25,13 +25,13 @@ enterprise_persons as (
 
 enterprise_people as (
 
-    select uscc, legal_rep_key as person_key, '法定代表人' as enterprise_role
+    select uscc, enterprise_key, legal_rep_key as person_key, '法定代表人' as enterprise_role
     from enterprises
     where legal_rep_key is not null
 
     union
 
-    select uscc, person_key, role as enterprise_role
+    select uscc, enterprise_key, person_key, role as enterprise_role
     from enterprise_persons
     where person_key is not null
 
@@ -43,7 +43,9 @@ final as (
         person_links.staff_id,
         person_links.dept_code,
         enterprise_people.uscc,
-        {{ pseudonym('enterprise_people.uscc') }} as enterprise_key,
+        -- pseudonym of the code as written in raw (staging's uscc is already the
+        -- pseudonym of a sole proprietorship's code, so it is not hashed again here)
+        enterprise_people.enterprise_key,
         person_links.person_key,
         person_links.relation,
         enterprise_people.enterprise_role

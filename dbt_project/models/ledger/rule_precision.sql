@@ -2,6 +2,10 @@
 -- are tuned on evidence. An alert closed is a confirmed finding; an alert dismissed is a
 -- false positive (its note is the reason). precision = closed / (closed + dismissed),
 -- null while nothing is resolved.
+-- The reasons are free text typed by office staff, kept because they are the point of
+-- this table (why a rule misfires). They come from the ledger store (supervision_ledger
+-- carries no notes) with resident ID and mobile numbers masked (redact_personal_text);
+-- a name typed into a reason is not caught: docs/contract-questions.md, Privacy.
 with
 
 ledger as (
@@ -10,15 +14,28 @@ ledger as (
 
 ),
 
-reasons as (
+state as (
+
+    select * from {{ source('ledger', 'state') }}
+
+),
+
+dismissals as (
 
     select
-        rule_code,
-        resolution_note as reason,
-        count(*) as n
+        ledger.rule_code,
+        {{ redact_personal_text('state.resolution_note') }} as reason
     from ledger
-    where status = 'dismissed'
-    group by rule_code, resolution_note
+    inner join state on ledger.alert_id = state.alert_id
+    where ledger.status = 'dismissed'
+
+),
+
+reasons as (
+
+    select rule_code, reason, count(*) as n
+    from dismissals
+    group by rule_code, reason
 
 ),
 

@@ -1,7 +1,9 @@
 -- One row per current tender: buyer, procedure, values, its bids (count, lowest and
 -- highest price, spread), the award, the bidding period, and the links found between
 -- its bidders (P02) and between its winner and the buyer's staff (P06). No personal
--- data: bidders and winners are enterprises; the links count, they do not name people.
+-- data: bidders and winners are enterprises, and a sole proprietorship (个体工商户, a
+-- person's business) comes from staging as a pseudonym and a masked display form; the
+-- links count, they do not name people.
 with
 
 tenders as (
@@ -94,6 +96,7 @@ final as (
         tenders.tender_id,
         tenders.buyer_dept_code,
         awards.winner_uscc,
+        awards.winner_uscc_masked,
 
         ---------- text
         tenders.project_name,

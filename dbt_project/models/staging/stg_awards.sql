@@ -1,4 +1,6 @@
 -- Awards (中标), current version per tender_id (no updated_at: the later file wins).
+-- A sole proprietorship's credit code (92...) is personal: winner_uscc holds its
+-- pseudonym (enterprise_id), the same value stg_bids and stg_enterprises carry.
 with
 
 source as (
@@ -12,7 +14,10 @@ renamed as (
     select
         ----------  ids
         tender_id,
-        winner_uscc,
+        {{ enterprise_id('winner_uscc') }} as winner_uscc,
+
+        ---------- masked personal data
+        {{ mask_uscc('winner_uscc') }} as winner_uscc_masked,
 
         ---------- numerics
         -- money stays decimal(18, 2) as in raw, like every amount in staging

@@ -27,7 +27,7 @@ renamed as (
         item_code,
         dept_code,
         window_id,
-        agent_id,
+        {{ enterprise_id('agent_id') }} as agent_id,  -- an agency may be a 个体工商户
         handler_staff_id,
         approver_staff_id,
         {{ pseudonym('applicant_id') }} as applicant_key,

@@ -7,6 +7,8 @@
     )
 }}
 -- Enterprise persons (股东及主要人员), current version per (uscc, person_id, role).
+-- A sole proprietorship's credit code (92...) leaves raw only as its pseudonym
+-- (enterprise_id), the same value stg_enterprises, stg_bids and stg_awards carry.
 -- Incremental: a run rebuilds only the keys that received a raw row (macros/incremental.sql).
 with
 
@@ -21,7 +23,8 @@ renamed as (
 
     select
         ----------  ids
-        uscc,
+        {{ enterprise_id('uscc') }} as uscc,
+        {{ pseudonym('uscc') }} as enterprise_key,
         {{ pseudonym('person_id') }} as person_key,
 
         ---------- masked personal data

@@ -8,7 +8,8 @@
 }}
 -- Enterprises (企业登记), current version per uscc (no updated_at: the later file wins).
 -- The legal representative's id and the contact phone leave raw only as pseudonyms and
--- masked forms; the credit code itself is an enterprise's public identifier.
+-- masked forms. The credit code is a legal person's public identifier; a sole
+-- proprietorship's (92...) is personal and leaves raw only as its pseudonym (enterprise_id).
 -- Incremental: a run rebuilds only the keys that received a raw row (macros/incremental.sql).
 with
 
@@ -23,12 +24,13 @@ renamed as (
 
     select
         ----------  ids
-        uscc,
+        {{ enterprise_id('uscc') }} as uscc,
         {{ pseudonym('uscc') }} as enterprise_key,
         {{ pseudonym('legal_rep_id') }} as legal_rep_key,
         {{ pseudonym('contact_phone') }} as contact_phone_key,
 
         ---------- masked personal data
+        {{ mask_uscc('uscc') }} as uscc_masked,
         {{ mask_id_number('legal_rep_id') }} as legal_rep_id_masked,
         {{ mask_phone('contact_phone') }} as contact_phone_masked,
 
