@@ -1,8 +1,9 @@
 -- 红黄牌 (rules.md, derived judgements): per staff member and month, a red card when any
 -- red alert is attributed to them or card_red_min_yellow (3) or more yellow ones, else a
 -- yellow card when any yellow alert is. info alerts never give a card. An alert belongs
--- to the month it was first detected (see dept_alerts_monthly), so a card, once shown
--- for a month, does not move to a later month when the alert fires again.
+-- to the month its violation happened (occurred_on): a card judges the staff member's
+-- conduct in that month, not the run that found it (first_detected_on would put a whole
+-- first load of history into one month).
 with
 
 alerts as (
@@ -23,7 +24,7 @@ per_month as (
 
     select
         staff_id,
-        cast({{ dbt.date_trunc('month', 'first_detected_on') }} as date) as month_start,
+        cast({{ dbt.date_trunc('month', 'occurred_on') }} as date) as month_start,
         sum(case when severity = 'red' then 1 else 0 end) as red_alerts,
         sum(case when severity = 'yellow' then 1 else 0 end) as yellow_alerts,
         {{ json_array_agg('alert_id', 'alert_id') }} as alert_ids,
