@@ -33,7 +33,10 @@
 
 {#- The final select of every rule model: the alert shape of outputs.md (without
     first_detected_on, which marts.alerts adds). `rows` is a CTE with columns
-    subject_id, dept_code, staff_id, metric_value, threshold_value, evidence.
+    subject_id, dept_code, staff_id, metric_value, threshold_value, evidence, and
+    occurred_on: the date the violation happened (macros/occurred_on.sql; one reading per
+    rule in docs/contract-questions.md), as_of when the record lacks that date, so it is
+    never null.
     severity_expr: for rules whose severity depends on the row (e.g. S06, K01); default:
     the rule's meta.severity. -#}
 {% macro alert_select(rows, severity_expr=none) -%}
@@ -49,7 +52,8 @@
         {{ as_of() }} as as_of,
         cast(metric_value as double precision) as metric_value,
         cast(threshold_value as double precision) as threshold_value,
-        cast(evidence as {{ dbt.type_string() }}) as evidence
+        cast(evidence as {{ dbt.type_string() }}) as evidence,
+        coalesce(cast(occurred_on as date), {{ as_of() }}) as occurred_on
     from {{ rows }}
 {%- endmacro %}
 

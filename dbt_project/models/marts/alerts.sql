@@ -1,6 +1,8 @@
 -- marts.alerts (outputs.md): one row per alert, the union of every warning rule model
 -- (var warning_rules; see macro warning_rule_relations), with the date the alert was
--- first detected.
+-- first detected. occurred_on (the date the violation happened, from each rule) and
+-- first_detected_on (when the office learned of it) differ on a first load of history:
+-- monthly judgements (cards, risk index, dept_alerts_monthly) count by occurred_on.
 with
 
 rule_alerts as (
@@ -8,6 +10,7 @@ rule_alerts as (
     {{ union_all(warning_rule_relations('warn_'), [
         'alert_id', 'rule_code', 'rule_family', 'severity', 'subject_type', 'subject_id',
         'dept_code', 'staff_id', 'as_of', 'metric_value', 'threshold_value', 'evidence',
+        'occurred_on',
     ]) }}
 
 ),
@@ -33,6 +36,7 @@ final as (
         rule_alerts.metric_value,
         rule_alerts.threshold_value,
         rule_alerts.evidence,
+        rule_alerts.occurred_on,
         coalesce(first_detections.first_detected_on, rule_alerts.as_of) as first_detected_on
     from rule_alerts
     left join first_detections on rule_alerts.alert_id = first_detections.alert_id

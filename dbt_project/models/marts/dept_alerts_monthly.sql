@@ -1,7 +1,8 @@
 -- Per department and month: alerts by rule family and severity, in long form so a BI
 -- tool charts it directly (department x month, stacked by family or severity).
--- An alert counts in the month it was first detected (first_detected_on): the month the
--- office learned of it, which does not move when later runs see it again.
+-- An alert counts in the month its violation happened (occurred_on, defined per rule), not
+-- the month it was first detected: on a first load of a year of history every alert is
+-- first detected in one run, and the chart would show one bar describing the run.
 with
 
 alerts as (
@@ -19,7 +20,7 @@ departments as (
 counted as (
 
     select
-        cast({{ dbt.date_trunc('month', 'first_detected_on') }} as date) as month_start,
+        cast({{ dbt.date_trunc('month', 'occurred_on') }} as date) as month_start,
         dept_code,
         rule_family,
         severity,

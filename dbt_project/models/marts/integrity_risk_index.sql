@@ -7,8 +7,9 @@
 --   complaints       complaint and report tickets per 100 cases (departments only: the
 --                    12345 hotline assigns tickets to departments, not to people)
 -- index = 100 x sum(weight x min(1, component / cap)) / sum of the weights of the
--- components the level has. Alerts count in the month of first_detected_on, cases in
--- the month of acceptance (else submission), reviews and tickets in their own month.
+-- components the level has. Alerts count in the month their violation happened
+-- (occurred_on), cases in the month of acceptance (else submission), reviews and tickets
+-- in their own month: every component describes the same month of work.
 with
 
 alerts as (
@@ -16,7 +17,7 @@ alerts as (
     select
         staff_id,
         dept_code,
-        cast({{ dbt.date_trunc('month', 'first_detected_on') }} as date) as month_start,
+        cast({{ dbt.date_trunc('month', 'occurred_on') }} as date) as month_start,
         case severity
             when 'red' then {{ var('risk_weight_red') }}
             when 'yellow' then {{ var('risk_weight_yellow') }}

@@ -68,6 +68,7 @@ alert_rows as (
         is_red_venue,
         round(amount_per_head, 2) as metric_value,
         {{ cap }} as threshold_value,
+        occurred_on,
         {{ json_object([
             ('expense_id', 'expense_id'),
             ('occurred_on', 'occurred_on'),

@@ -41,6 +41,7 @@ alert_rows as (
         approved_by_staff_id as staff_id,
         1 as metric_value,
         0 as threshold_value,
+        occurred_on,
         {{ json_object([
             ('expense_id', 'expense_id'),
             ('occurred_on', 'occurred_on'),

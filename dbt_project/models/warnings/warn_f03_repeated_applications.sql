@@ -101,6 +101,7 @@ alert_rows as (
         cast(null as {{ dbt.type_string() }}) as staff_id,
         repeated.cases_in_window as metric_value,
         {{ var('f03_min_cases') }} as threshold_value,
+        window_cases.last_submitted_at as occurred_on,
         {{ json_object([
             ('applicant_key', 'repeated.applicant_key'),
             ('item_code', 'repeated.item_code'),

@@ -126,6 +126,7 @@ alert_rows as (
         cast(null as {{ dbt.type_string() }}) as staff_id,
         shared.applicant_count as metric_value,
         {{ var('f04_min_applicants') }} as threshold_value,
+        window_cases.last_submitted_at as occurred_on,
         {{ json_object([
             ('applicant_phone_key', 'shared.applicant_phone_key'),
             ('item_code', 'shared.item_code'),

@@ -149,6 +149,7 @@ alert_rows as (
         attributed_staff_id as staff_id,
         link_count as metric_value,
         1 as threshold_value,
+        {{ latest_date_in(ref('stg_cases'), 'coalesce(accepted_at, submitted_at)', 'occurred_source.case_id = conflicted.case_id') }} as occurred_on,
         {{ json_object([
             ('case_id', 'case_id'),
             ('handler_staff_id', 'handler_staff_id'),

@@ -25,6 +25,7 @@ alert_rows as (
         handler_staff_id as staff_id,
         1 as metric_value,
         1 as threshold_value,
+        coalesce(completed_at, accepted_at) as occurred_on,
         {{ json_object([
             ('case_id', 'case_id'),
             ('item_code', 'item_code'),

@@ -37,6 +37,7 @@ alert_rows as (
         days_late as metric_value,
         case when days_late > {{ var('k01_red_days_late') }} then {{ var('k01_red_days_late') }}
              else {{ var('k01_yellow_days_late') }} end as threshold_value,
+        cast({{ dbt.dateadd('day', var('k01_yellow_days_late') + 1, 'planned_on') }} as date) as occurred_on,
         {{ json_object([
             ('project_id', 'project_id'),
             ('project_name', 'project_name'),

@@ -47,6 +47,7 @@ alert_rows as (
         after_death.handled_by_staff_id as staff_id,
         after_death.days_after_death as metric_value,
         0 as threshold_value,
+        after_death.paid_at as occurred_on,
         {{ json_object([
             ('payment_id', 'after_death.payment_id'),
             ('program_code', 'after_death.program_code'),

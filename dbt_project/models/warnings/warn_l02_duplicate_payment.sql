@@ -77,6 +77,7 @@ alert_rows as (
         first_payments.first_handler_staff_id as staff_id,
         groups.payment_count as metric_value,
         {{ var('l02_min_payments') }} as threshold_value,
+        {{ json_element_date('groups.paid_ats', -1) }} as occurred_on,
         {{ json_object([
             ('recipient_id_masked', 'groups.recipient_id_masked'),
             ('program_code', 'groups.program_code'),

@@ -47,6 +47,7 @@ alert_rows as (
         above.handled_by_staff_id as staff_id,
         above.amount as metric_value,
         above.max_amount_per_period as threshold_value,
+        above.paid_at as occurred_on,
         {{ json_object([
             ('payment_id', 'above.payment_id'),
             ('program_code', 'above.program_code'),

@@ -41,6 +41,7 @@ alert_rows as (
         handled_by_staff_id as staff_id,
         1 as metric_value,
         0 as threshold_value,
+        paid_at as occurred_on,
         {{ json_object([
             ('payment_id', 'payment_id'),
             ('program_code', 'program_code'),

@@ -77,6 +77,7 @@ alert_rows as (
         first_payments.first_handler_staff_id as staff_id,
         groups.recipient_count as metric_value,
         {{ var('l05_min_recipients') }} as threshold_value,
+        {{ json_element_date('groups.paid_ats', -1) }} as occurred_on,
         {{ json_object([
             ('bank_account_masked', 'groups.bank_account_masked'),
             ('program_code', 'groups.program_code'),

@@ -49,6 +49,7 @@ alert_rows as (
         cast(null as {{ dbt.type_string() }}) as staff_id,
         bid_count as metric_value,
         1 as threshold_value,
+        coalesce(bid_deadline_at, published_at) as occurred_on,
         {{ json_object([
             ('tender_id', 'tender_id'),
             ('procedure_type', 'procedure_type'),

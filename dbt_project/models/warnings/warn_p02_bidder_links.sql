@@ -70,6 +70,7 @@ alert_rows as (
         cast(null as {{ dbt.type_string() }}) as staff_id,
         bidder_lists.linked_bidder_count as metric_value,
         {{ var('p02_min_linked_bidders') }} as threshold_value,
+        coalesce(tenders.bid_deadline_at, tenders.published_at) as occurred_on,
         {{ json_object([
             ('tender_id', 'per_tender.tender_id'),
             ('procedure_type', 'tenders.procedure_type'),

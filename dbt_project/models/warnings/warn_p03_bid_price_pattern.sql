@@ -103,6 +103,7 @@ alert_rows as (
         cast(null as {{ dbt.type_string() }}) as staff_id,
         patterned.spread_ratio as metric_value,
         {{ var('p03_max_spread_ratio') }} as threshold_value,
+        coalesce(tenders.bid_deadline_at, tenders.published_at) as occurred_on,
         {{ json_object([
             ('tender_id', 'patterned.tender_id'),
             ('bid_count', 'patterned.bid_count'),

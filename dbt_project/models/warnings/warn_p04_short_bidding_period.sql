@@ -30,6 +30,7 @@ alert_rows as (
         cast(null as {{ dbt.type_string() }}) as staff_id,
         bidding_days as metric_value,
         {{ var('p04_min_bidding_days') }} as threshold_value,
+        published_at as occurred_on,
         {{ json_object([
             ('tender_id', 'tender_id'),
             ('published_at', 'published_at'),

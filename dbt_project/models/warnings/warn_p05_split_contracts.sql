@@ -119,6 +119,7 @@ alert_rows as (
         cast(null as {{ dbt.type_string() }}) as staff_id,
         max_total_value as metric_value,
         {{ var('tender_threshold') }} as threshold_value,
+        {{ json_element_date('groups', -1, 'last_published_on') }} as occurred_on,
         {{ json_object([
             ('buyer_dept_code', 'buyer_dept_code'),
             ('winner_uscc', 'winner_uscc'),

@@ -54,6 +54,7 @@ alert_rows as (
         reviewed_staff_id as staff_id,
         days_unrectified as metric_value,
         {{ var('s01_rectification_limit_workdays') }} as threshold_value,
+        {{ day_past_limit("'工作日'", 'reviewed_at', var('s01_rectification_limit_workdays'), 0, 'measured_to_at') }} as occurred_on,
         {{ json_object([
             ('review_id', 'review_id'),
             ('case_id', 'case_id'),

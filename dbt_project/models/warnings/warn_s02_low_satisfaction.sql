@@ -78,6 +78,7 @@ alert_rows as (
         staff_id,
         bad_share as metric_value,
         {{ var('s02_min_bad_share') }} as threshold_value,
+        {{ as_of() }} as occurred_on,
         {{ json_object([
             ('staff_id', 'staff_id'),
             ('window_from', 'cast(' ~ dbt.dateadd('day', 1 - var('s02_window_days'), as_of()) ~ ' as date)'),

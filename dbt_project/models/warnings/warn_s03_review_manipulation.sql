@@ -86,6 +86,7 @@ alert_rows as (
         peaks.reviewed_staff_id as staff_id,
         peaks.cases_in_window as metric_value,
         {{ var('s03_min_distinct_cases') }} as threshold_value,
+        peak_reviews.last_reviewed_at as occurred_on,
         {{ json_object([
             ('reviewed_staff_id', 'peaks.reviewed_staff_id'),
             ('reviewer_key', 'peaks.reviewer_key'),

@@ -131,6 +131,7 @@ alert_rows as (
         cast(null as {{ dbt.type_string() }}) as staff_id,
         first_trigger.max_tickets_in_window as metric_value,
         {{ var('s05_min_tickets') }} as threshold_value,
+        first_trigger.first_trigger_at as occurred_on,
         {{ json_object([
             ('caller_phone_key', 'first_trigger.caller_phone_key'),
             ('caller_phone_masked', 'evidence_tickets.caller_phone_masked'),

@@ -67,6 +67,7 @@ alert_rows as (
         days_to_handle as metric_value,
         case when is_red_category then 0 else {{ var('s06_handling_limit_workdays') }} end
             as threshold_value,
+        case when is_red_category then cast(submitted_at as date) else {{ day_past_limit("'工作日'", 'submitted_at', var('s06_handling_limit_workdays'), 0, 'measured_to_at') }} end as occurred_on,
         {{ json_object([
             ('feedback_id', 'feedback_id'),
             ('window_id', 'window_id'),

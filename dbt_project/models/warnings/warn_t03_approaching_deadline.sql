@@ -40,6 +40,7 @@ alert_rows as (
         handler_staff_id as staff_id,
         remaining_days as metric_value,
         margin_days as threshold_value,
+        as_of as occurred_on,
         {{ json_object([
             ('case_id', 'case_id'),
             ('item_code', 'item_code'),

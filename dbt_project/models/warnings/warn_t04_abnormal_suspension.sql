@@ -153,6 +153,7 @@ alert_rows as (
         handler_staff_id as staff_id,
         lawful_suspended_days as metric_value,
         {{ var('t04_suspension_cap_days') }} as threshold_value,
+        {{ json_element_date('started_ats', -1) }} as occurred_on,
         {{ json_object([
             ('case_id', 'case_id'),
             ('accepted_at', 'accepted_at'),

@@ -39,6 +39,7 @@ alert_rows as (
         handler_staff_id as staff_id,
         days_after_acceptance as metric_value,
         0 as threshold_value,
+        cast({{ dbt.dateadd('day', 1, 'cast(accepted_at as date)') }} as date) as occurred_on,
         {{ json_object([
             ('case_id', 'case_id'),
             ('item_code', 'item_code'),

@@ -62,6 +62,7 @@ alert_rows as (
         handler_staff_id as staff_id,
         days_to_answer as metric_value,
         {{ var('t06_acceptance_limit_workdays') }} as threshold_value,
+        {{ day_past_limit("'工作日'", 'submitted_at', var('t06_acceptance_limit_workdays'), 0, 'answered_at') }} as occurred_on,
         {{ json_object([
             ('case_id', 'case_id'),
             ('status', 'status'),

@@ -75,6 +75,7 @@ alert_rows as (
         handler_staff_id as staff_id,
         off_hours_event_count as metric_value,
         0 as threshold_value,
+        {{ json_element_date('event_ats', 0) }} as occurred_on,
         {{ json_object([
             ('case_id', 'case_id'),
             ('off_hours_event_count', 'off_hours_event_count'),

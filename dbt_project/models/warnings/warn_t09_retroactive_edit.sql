@@ -106,6 +106,7 @@ alert_rows as (
         handler_staff_id as staff_id,
         edited_version_count as metric_value,
         0 as threshold_value,
+        {{ json_element_date('edited_updated_ats', 0) }} as occurred_on,
         {{ json_object([
             ('case_id', 'case_id'),
             ('first_completed_version_updated_at', 'baseline_updated_at'),
