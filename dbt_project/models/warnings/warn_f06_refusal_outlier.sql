@@ -16,7 +16,7 @@ case_refusals as (
 
 ),
 
-outliers as (
+qualifying as (
 
     select * from refusals
     where case_count >= {{ var('f06_min_cases') }}
@@ -24,6 +24,29 @@ outliers as (
       and rest_case_count >= {{ var('f06_min_cases') }}
       and refusal_count * rest_case_count
           >= {{ var('f06_rate_factor') }} * rest_refusal_count * case_count
+
+),
+
+-- The subject is staff_id|item_code (rules.md) but the comparison is per department: a
+-- handler who qualifies for one item in two departments (moved, or seconded) gets one
+-- alert, for the department where the rate is highest (then the smallest code), so
+-- subject ids stay unique.
+ranked_by_subject as (
+
+    select
+        *,
+        row_number() over (
+            partition by handler_staff_id, item_code
+            order by refusal_rate desc, dept_code
+        ) as rank_in_subject
+    from qualifying
+
+),
+
+outliers as (
+
+    select * from ranked_by_subject
+    where rank_in_subject = 1
 
 ),
 
