@@ -239,8 +239,9 @@ def sync_alerts(con: sqlite3.Connection, alerts: list[dict], as_of: dt.date,
         con.execute(
             """insert into alerts (alert_id, rule_code, rule_family, severity, subject_type,
                    subject_id, dept_code, staff_id, first_detected_on, last_seen_on,
-                   still_firing, metric_value, threshold_value, evidence, evidence_hash)
-               values (?,?,?,?,?,?,?,?,?,?,1,?,?,?,?)
+                   still_firing, metric_value, threshold_value, evidence, evidence_hash,
+                   occurred_on)
+               values (?,?,?,?,?,?,?,?,?,?,1,?,?,?,?,?)
                on conflict (alert_id) do update set
                    rule_code = excluded.rule_code, rule_family = excluded.rule_family,
                    severity = excluded.severity, subject_type = excluded.subject_type,
@@ -251,11 +252,13 @@ def sync_alerts(con: sqlite3.Connection, alerts: list[dict], as_of: dt.date,
                    last_seen_on = excluded.last_seen_on, still_firing = 1,
                    metric_value = excluded.metric_value,
                    threshold_value = excluded.threshold_value,
-                   evidence = excluded.evidence, evidence_hash = excluded.evidence_hash""",
+                   evidence = excluded.evidence, evidence_hash = excluded.evidence_hash,
+                   occurred_on = excluded.occurred_on""",
             [a["alert_id"], a["rule_code"], a.get("rule_family"), a["severity"],
              a.get("subject_type"), a.get("subject_id"), a.get("dept_code"),
              a.get("staff_id"), first, str(as_of), a.get("metric_value"),
-             a.get("threshold_value"), a["evidence"], ev_hash])
+             a.get("threshold_value"), a["evidence"], ev_hash,
+             str(a["occurred_on"]) if a.get("occurred_on") else None])
         if state is None:
             due_day = due(a["severity"])
             if due_day is None:

@@ -69,7 +69,8 @@ create table if not exists alerts (
     metric_value      real,
     threshold_value   real,
     evidence          text,
-    evidence_hash     text
+    evidence_hash     text,
+    occurred_on       text
 );
 create table if not exists actions (
     seq           integer primary key,
@@ -148,6 +149,7 @@ def connect(path: Path | str) -> Iterator[sqlite3.Connection]:
         con.execute("begin immediate")
         try:
             _migrate_notifications(con)
+            _migrate_alert_occurred_on(con)
             yield con
         except BaseException:
             con.execute("rollback")
@@ -173,6 +175,15 @@ def _migrate_notifications(con: sqlite3.Connection) -> None:
                 "select alert_id, event, ?, sent_at from notifications_per_event",
                 [ALL_CHANNELS])
     con.execute("drop table notifications_per_event")
+
+
+def _migrate_alert_occurred_on(con: sqlite3.Connection) -> None:
+    """Stores made before alerts had occurred_on: add the column, empty. The next run
+    fills it for every alert still firing; for one that stopped before, the monthly
+    judgements fall back to its first_detected_on (int_alerts_on_record)."""
+    columns = {r[1] for r in con.execute("pragma table_info(alerts)")}
+    if "occurred_on" not in columns:
+        con.execute("alter table alerts add column occurred_on text")
 
 
 def _anchor(ledger: Path, row: dict) -> None:

@@ -35,7 +35,7 @@ _ALERT_COLUMNS = [
     ("first_detected_on", pa.string()), ("last_seen_on", pa.string()),
     ("still_firing", pa.int64()), ("metric_value", pa.float64()),
     ("threshold_value", pa.float64()), ("evidence", pa.string()),
-    ("evidence_hash", pa.string()),
+    ("evidence_hash", pa.string()), ("occurred_on", pa.string()),
 ]
 _ACTION_COLUMNS = [(c, pa.int64() if c == "seq" else pa.string())
                    for c in (*store.CHAIN_COLUMNS, "hash")]

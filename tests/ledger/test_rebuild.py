@@ -101,6 +101,11 @@ def test_actions_survive_a_full_refresh(demo):
 def test_actions_and_first_detections_survive_a_warehouse_rebuilt_from_raw(demo):
     out, warehouse, report, first_alerts, acted = demo
     first_evidence = evidence(warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        carded = {r[0]: r[1:] for r in con.execute(
+            "select alert_id, staff_id, cast(date_trunc('month', occurred_on) as date) "
+            "from marts.alerts where severity in ('yellow', 'red') and staff_id is not null"
+        ).fetchall()}
     later = report.as_of + dt.timedelta(days=31)
     warehouse.unlink()
     pipeline.run(out / "landing", warehouse, as_of=later, progress=False, publish=False)
@@ -120,3 +125,15 @@ def test_actions_and_first_detections_survive_a_warehouse_rebuilt_from_raw(demo)
     assert rows[acted["transferred"]][0] == "transferred"
     with store.connect(store.ledger_path(warehouse)) as con:
         assert store.verify_chain(con).ok
+    # Cards rest on the alerts on record: one that stopped firing keeps its month's card
+    # (the ledger's register remembers it), one dismissed as a false positive gives none.
+    stopped = {a: c for a, c in carded.items() if a not in again and a != dismissed}
+    assert stopped, "the later as_of should stop some carded alert from firing"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        on_record = {a for a, in con.execute(
+            "select alert_id from intermediate.int_alerts_on_record").fetchall()}
+        cards = set(con.execute("select staff_id, month_start from marts.staff_cards"
+                                ).fetchall())
+    assert set(stopped) <= on_record
+    assert set(stopped.values()) <= cards
+    assert (dismissed in on_record) == (rows[dismissed][0] != "dismissed")

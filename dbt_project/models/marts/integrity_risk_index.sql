@@ -9,7 +9,9 @@
 -- index = 100 x sum(weight x min(1, component / cap)) / sum of the weights of the
 -- components the level has. Alerts count in the month their violation happened
 -- (occurred_on), cases in the month of acceptance (else submission), reviews and tickets
--- in their own month: every component describes the same month of work.
+-- in their own month: every component describes the same month of work. Alerts are those
+-- on record (int_alerts_on_record): also those that stopped firing, never the ones
+-- dismissed as false positives.
 with
 
 alerts as (
@@ -23,7 +25,7 @@ alerts as (
             when 'yellow' then {{ var('risk_weight_yellow') }}
             else {{ var('risk_weight_info') }}
         end as points
-    from {{ ref('alerts') }}
+    from {{ ref('int_alerts_on_record') }}
 
 ),
 

@@ -1,7 +1,8 @@
 -- 红黄牌 (rules.md, derived judgements): per staff member and month, a red card when any
 -- red alert is attributed to them or card_red_min_yellow (3) or more yellow ones, else a
 -- yellow card when any yellow alert is. info alerts, and alerts dismissed in the
--- supervision ledger (false positives), never give a card. An alert belongs
+-- supervision ledger (false positives), never give a card; an alert that stopped firing
+-- keeps its card (int_alerts_on_record reads the ledger's register). An alert belongs
 -- to the month its violation happened (occurred_on): a card judges the staff member's
 -- conduct in that month, not the run that found it (first_detected_on would put a whole
 -- first load of history into one month).
@@ -9,29 +10,9 @@ with
 
 alerts as (
 
-    select * from {{ ref('alerts') }}
+    select * from {{ ref('int_alerts_on_record') }}
     where staff_id is not null
       and severity in ('yellow', 'red')
-
-),
-
-dismissed as (
-
-    -- alerts a supervisor dismissed as false positives give no card. The ledger state is
-    -- the copy restored before this build, so a dismissal counts from the next run on.
-    -- An alert that stopped firing is not in marts.alerts and gives no card either: the
-    -- ledger store does not keep occurred_on, so its month cannot be rebuilt from there.
-    select alert_id from {{ source('ledger', 'state') }}
-    where status = 'dismissed'
-
-),
-
-carded as (
-
-    select alerts.*
-    from alerts
-    left join dismissed on alerts.alert_id = dismissed.alert_id
-    where dismissed.alert_id is null
 
 ),
 
@@ -50,7 +31,7 @@ per_month as (
         sum(case when severity = 'yellow' then 1 else 0 end) as yellow_alerts,
         {{ json_array_agg('alert_id', 'alert_id') }} as alert_ids,
         {{ json_array_agg('rule_code', 'rule_code') }} as rule_codes
-    from carded
+    from alerts
     group by 1, 2
 
 ),
