@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--out", type=Path, default=Path("demo"), help="output folder")
     demo.add_argument("--bench", action="store_true",
-                      help="volume data for benchmarks (ingest.scale): every source in "
+                      help="volume data for benchmarks (synthetic.scale): every source in "
                            "proportion, vectorised, no planted cases and no ground truth; "
                            "writes the landing folder only (bench/run.py times the run)")
 
@@ -102,8 +102,8 @@ def cmd_run(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from ingest.demo import generate_district
     from searchlight import pipeline
+    from synthetic.district import generate_district
 
     out: Path = args.out
     if args.bench:
@@ -160,7 +160,7 @@ def print_ledger_hint(warehouse: Path) -> None:
 
 
 def cmd_demo_bench(args) -> int:
-    from ingest.scale import generate_scale
+    from synthetic.scale import generate_scale
 
     console.print(f"Generating a benchmark district (scale {args.scale:g}: about "
                   f"{args.scale * 10_000:,.0f} cases, seed {args.seed}) in {args.out}/ …")

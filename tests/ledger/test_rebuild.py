@@ -10,11 +10,11 @@ import shutil
 import duckdb
 import pytest
 
-from ingest.demo_family import pseudonym
 from ledger import store
 from ledger.evidence import material_hash
 from searchlight import pipeline
 from searchlight.cli import main
+from synthetic.pseudonyms import pseudonym
 
 
 def ledger_rows(warehouse) -> dict[str, tuple]:

@@ -1,4 +1,4 @@
-"""Demo family L (livelihood funds, 民生资金): rules L01–L05 of contract/rules.md.
+"""Family L (livelihood funds, 民生资金): rules L01–L05 of contract/rules.md — rows and oracle.
 
 Background: a few subsidy programs (monthly and one quarterly), monthly payments in the
 first half of 2026 to a few hundred recipients at scale 1 (fresh residents, each with
@@ -19,7 +19,8 @@ from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 
-from ingest.demo_family import Alerts, DemoContext, FamilyRows, pseudonym
+from synthetic.plugin import Alerts, DemoContext, FamilyRows
+from synthetic.pseudonyms import pseudonym
 
 RULES = ("L01", "L02", "L03", "L04", "L05")
 

@@ -1,8 +1,8 @@
 """A district at benchmark scale: about ``scale × 10,000`` cases, vectorised, no ground truth.
 
 ``generate_scale(out_dir, scale, seed)`` writes ``out_dir/landing/<source>/...`` with the
-same reference world and the same background cases as the demo (``ingest.demo._District``
-and ``ingest.demo._background``: accepted within 0–2 working days, completed inside the
+same reference world and the same background cases as the demo (``synthetic.world`` and
+``synthetic.background``: accepted within 0–2 working days, completed inside the
 promised limit, corrections, lawful suspensions, refusals, returns, withdrawals), plus
 every other source of the contract in proportion to the cases. It does not plant rule
 violations and does not compute a ground truth: that per-case Python evaluation is what
@@ -27,6 +27,7 @@ and the same seed and scale give the same files.
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -38,13 +39,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ingest import demo
-from ingest import demo_names as names
 from ingest.sources import SOURCES
+from synthetic import names
+from synthetic.background import background_cases, random_hours
+from synthetic.case_exports import EVENT_NOTES, EVENT_ORDER
+from synthetic.clock import AS_OF, PERIOD_START, default_clock
+from synthetic.world import District
+from synthetic.writers import file_headers, write_reference_files
 
 CHUNK = 500_000
 DAILY_FROM = date(2026, 6, 1)  # exports before this are monthly, from it daily
-APPLICANT_CAP = 1_000_000  # _District draws 0.7 × this residents and 0.2 × enterprises
+APPLICANT_CAP = 1_000_000  # District draws 0.7 × this residents and 0.2 × enterprises
 CHINESE_HEADER_FROM_MONTH = 4  # cases files from April on use the Chinese column titles
 
 # Rows of the other sources per case (or fixed counts), chosen to look like a district.
@@ -172,7 +177,7 @@ def _ids(prefix: str, chunk: int, n: int, width: int = 7) -> pa.Array:
 
 
 def _headers(source: str, chinese: bool) -> dict[str, str] | None:
-    return demo._headers(source, chinese=True) if chinese else None
+    return file_headers(source, chinese=True) if chinese else None
 
 
 # --------------------------------------------------------------------------- cases
@@ -233,7 +238,7 @@ def _versions(cases: pd.DataFrame) -> pd.DataFrame:
 
 def _events(events: pd.DataFrame, case_ids: np.ndarray) -> pd.DataFrame:
     ev = events
-    order_code = ev["event_type"].map(demo.EVENT_ORDER).to_numpy()
+    order_code = ev["event_type"].map(EVENT_ORDER).to_numpy()
     key = ev["key"].to_numpy()
     at = ev["event_at"].to_numpy().astype("datetime64[s]")
     order = np.lexsort((order_code, at, key))
@@ -243,7 +248,7 @@ def _events(events: pd.DataFrame, case_ids: np.ndarray) -> pd.DataFrame:
     seq = np.arange(len(key)) - np.repeat(starts, counts) + 1
     etype = ev["event_type"].to_numpy()[order]
     proc = ev["procedure_type"].to_numpy()[order]
-    note = pd.Series(etype).map(demo.EVENT_NOTES).to_numpy(dtype=object)
+    note = pd.Series(etype).map(EVENT_NOTES).to_numpy(dtype=object)
     is_ss = etype == "SUSPEND_START"
     note[is_ss] = "进入特别程序：" + pd.Series(proc[is_ss]).fillna("（未注明）").to_numpy(dtype=object)
     return pd.DataFrame({"case_id": case_ids[key], "seq": seq, "event_type": etype,
@@ -253,18 +258,14 @@ def _events(events: pd.DataFrame, case_ids: np.ndarray) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- the others
 
-END_OF_AS_OF = np.datetime64(datetime.combine(demo.AS_OF, datetime.max.time()), "s")
-PERIOD_START_S = np.datetime64(demo.PERIOD_START, "s")
+END_OF_AS_OF = np.datetime64(datetime.combine(AS_OF, datetime.max.time()), "s")
+PERIOD_START_S = np.datetime64(PERIOD_START, "s")
 
 
 def _uniform_times(rng, n: int, lo_h: float = 8.0, hi_h: float = 20.0) -> np.ndarray:
-    days = (demo.AS_OF - demo.PERIOD_START).days + 1
+    days = (AS_OF - PERIOD_START).days + 1
     d = PERIOD_START_S + (rng.integers(0, days, n) * 86400).astype("timedelta64[s]")
     return d + rng.integers(int(lo_h * 3600), int(hi_h * 3600), n).astype("timedelta64[s]")
-
-
-def _hours(rng, n: int, lo: float, hi: float) -> np.ndarray:
-    return rng.integers(int(lo * 3600), int(hi * 3600), n).astype("timedelta64[s]")
 
 
 def _until_as_of(t: np.ndarray) -> np.ndarray:
@@ -282,10 +283,10 @@ def _chunk_others(rng, chunk: int, cases: pd.DataFrame, world, writers: Writers,
     k = len(pick)
     if k:
         rating = rng.choice(np.array([5, 4, 3, 2, 1]), k, p=[.78, .15, .04, .02, .01])
-        at = pick["completed_at"].to_numpy().astype("datetime64[s]") + _hours(rng, k, .2, 72)
+        at = pick["completed_at"].to_numpy().astype("datetime64[s]") + random_hours(rng, k, .2, 72)
         keep = at <= END_OF_AS_OF
         bad = rating <= 2
-        rect = _until_as_of(at + _hours(rng, k, 24, 24 * 20))
+        rect = _until_as_of(at + random_hours(rng, k, 24, 24 * 20))
         online = pick["window_id"].isna().to_numpy()
         device = np.where(online, "APP-" + pd.Series(rng.integers(0, 10**6, k)).astype(str)
                           .str.zfill(6).to_numpy(dtype=object),
@@ -315,7 +316,7 @@ def _chunk_others(rng, chunk: int, cases: pd.DataFrame, world, writers: Writers,
     k = int(n * PER_CASE["hotline_tickets"])
     if k:
         created = _uniform_times(rng, k, 0, 24)
-        closed = _until_as_of(created + _hours(rng, k, 2, 24 * 12))
+        closed = _until_as_of(created + random_hours(rng, k, 2, 24 * 12))
         t = _table("hotline_tickets", {
             "ticket_id": _ids("GD", chunk, k), "created_at": created,
             "category": rng.choice(np.array(["投诉", "举报", "求助", "咨询", "建议"], dtype=object),
@@ -325,7 +326,7 @@ def _chunk_others(rng, chunk: int, cases: pd.DataFrame, world, writers: Writers,
             "subject": rng.choice(np.array(["办事排队时间长", "噪音扰民", "占道经营", "证照办理咨询",
                                             "物业纠纷"], dtype=object), k),
             "deadline_at": created + np.timedelta64(7, "D"),
-            "responded_at": _until_as_of(created + _hours(rng, k, .1, 20)),
+            "responded_at": _until_as_of(created + random_hours(rng, k, .1, 20)),
             "closed_at": closed,
             "satisfaction": pa.array(np.where(np.isnat(closed), None, rng.integers(1, 6, k)),
                                      pa.int64()),
@@ -335,7 +336,7 @@ def _chunk_others(rng, chunk: int, cases: pd.DataFrame, world, writers: Writers,
     k = int(n * PER_CASE["qr_feedback"])
     if k:
         sub = _uniform_times(rng, k)
-        handled = _until_as_of(sub + _hours(rng, k, 2, 24 * 8))
+        handled = _until_as_of(sub + random_hours(rng, k, 2, 24 * 8))
         t = _table("qr_feedback", {
             "feedback_id": _ids("QR", chunk, k), "window_id": rng.choice(windows, k),
             "submitted_at": sub,
@@ -371,7 +372,7 @@ def _chunk_others(rng, chunk: int, cases: pd.DataFrame, world, writers: Writers,
         t = _table("deaths", {
             "person_id": rng.choice(world.person_ids, k).astype(object),
             "death_date": death.astype("datetime64[D]").astype("datetime64[s]"),
-            "registered_at": _until_as_of(death + _hours(rng, k, 24, 24 * 10)),
+            "registered_at": _until_as_of(death + random_hours(rng, k, 24, 24 * 10)),
         })
         # dates are written as plain days
         t = t.set_column(1, "death_date", pc.strftime(t["death_date"], "%Y-%m-%d"))
@@ -417,7 +418,7 @@ def _chunk_others(rng, chunk: int, cases: pd.DataFrame, world, writers: Writers,
             "tender_id": tender_ids.take(pa.array(ti)),
             "bidder_uscc": rng.choice(firms, m).astype(object),
             "bid_price": np.round(est[ti] * rng.uniform(.85, .99, m), 2),
-            "submitted_at": pub[ti] + _hours(rng, m, 24, 24 * 20),
+            "submitted_at": pub[ti] + random_hours(rng, m, 24, 24 * 20),
             "file_ip": ("10." + pd.Series(rng.integers(0, 255, m)).astype(str) + "."
                         + pd.Series(rng.integers(0, 255, m)).astype(str) + ".1"
                         ).to_numpy(dtype=object),
@@ -492,32 +493,11 @@ def _static_others(rng, world, writers: Writers, landing: Path) -> pd.DataFrame:
     return programs
 
 
-def _reference_files(world, landing: Path) -> None:
-    """departments (XLSX), items (GBK), staff, windows, calendar_overrides, as in the demo."""
-    dep_h = demo._headers("departments", chinese=True)
-    dep_cols = SOURCES["departments"].column_names
-    demo._write(landing / "departments" / "部门名录.xlsx", demo._xlsx_bytes(
-        [dep_h[c] for c in dep_cols], [[d[c] for c in dep_cols] for d in world.depts]))
-    item_df = pd.DataFrame(world.items)[SOURCES["items"].column_names]
-    demo._write(landing / "items" / "事项目录_2026.csv", demo._csv_bytes(
-        item_df.rename(columns=demo._headers("items", chinese=True)), "gbk"))
-    staff_df = pd.DataFrame(world.staff)[SOURCES["staff"].column_names]
-    staff_df["is_official"] = staff_df["is_official"].map({True: "是", False: "否"})
-    demo._write(landing / "staff" / "staff_2026.csv", demo._csv_bytes(
-        staff_df.rename(columns=demo._headers("staff", chinese=True)), "utf-8-sig"))
-    demo._write(landing / "windows" / "windows.csv", demo._csv_bytes(
-        pd.DataFrame(world.windows)[SOURCES["windows"].column_names], "utf-8"))
-    demo._write(landing / "calendar_overrides" / "calendar_overrides.csv",
-                ",".join(SOURCES["calendar_overrides"].column_names).encode() + b"\r\n")
-
-
 # --------------------------------------------------------------------------- main
 
 def generate_scale(out_dir: Path | str, scale: float, seed: int = 7,
                    progress: Callable[[str], None] | None = None) -> ScaleManifest:
     """Write out_dir/landing for about scale × 10,000 cases; see the module docstring."""
-    import time
-
     start = time.perf_counter()
     out_dir = Path(out_dir)
     landing = out_dir / "landing"
@@ -526,9 +506,9 @@ def generate_scale(out_dir: Path | str, scale: float, seed: int = 7,
     landing.mkdir(parents=True)
     target = max(round(scale * 10_000), 1)
     rng = np.random.default_rng(seed)
-    clock = demo._default_clock()
-    world = demo._District(rng, min(target, APPLICANT_CAP))
-    _reference_files(world, landing)
+    clock = default_clock()
+    world = District(rng, min(target, APPLICANT_CAP))
+    write_reference_files(landing, world)
     writers = Writers(landing)
     staff_ids = np.array([s["staff_id"] for s in world.staff], dtype=object)
     programs = _static_others(rng, world, writers, landing)
@@ -539,7 +519,7 @@ def generate_scale(out_dir: Path | str, scale: float, seed: int = 7,
     for chunk in range(n_chunks):
         n = min(CHUNK, target - chunk * CHUNK)
         crng = np.random.default_rng([seed, 1000 + chunk])
-        cases, events = demo._background(crng, n, world, clock)
+        cases, events = background_cases(crng, n, world, clock)
         for c in ("submitted_at", "accepted_at", "completed_at", "t_mid", "t_end"):
             cases[c] = cases[c].astype("datetime64[s]")
         case_ids = _case_ids(cases["submitted_at"].to_numpy(), day_counter)
@@ -559,7 +539,7 @@ def generate_scale(out_dir: Path | str, scale: float, seed: int = 7,
         del cases, events, versions, vt, ev, et
     writers.close()
 
-    manifest = ScaleManifest(out_dir=out_dir, landing=landing, as_of=demo.AS_OF,
+    manifest = ScaleManifest(out_dir=out_dir, landing=landing, as_of=AS_OF,
                              cases=target, seconds=time.perf_counter() - start)
     manifest.rows = dict(writers.rows)
     manifest.rows.update(departments=len(world.depts), items=len(world.items),

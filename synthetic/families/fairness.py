@@ -1,6 +1,6 @@
-"""The F family of the demo district: fairness and intermediaries (rules F01–F07).
+"""Family F (fairness and intermediaries, 公平): rules F01–F07 — planted cases and oracle.
 
-F violations are cases, so they are planted through ``ingest.demo``'s planter
+F violations are cases, so they are planted through the case planter
 (``plant_cases``, called by ``generate_district`` after the T scenarios): every planted
 case keeps the T rules silent, and the T self-check proves it. The planted handlers of
 F01, F02 and F06 are extra window staff that background cases never draw, and the agents
@@ -19,16 +19,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ingest.demo_family import Alerts, DemoContext, FamilyRows, pseudonym
+from ingest.sources import LAWFUL_PROCEDURES
+from synthetic.identifiers import credit_codes, person_names, phones, resident_ids
+from synthetic.planter import CasePlanter
+from synthetic.plugin import Alerts, DemoContext, FamilyRows
+from synthetic.pseudonyms import pseudonym
 
 RULES = ("F01", "F02", "F03", "F04", "F05", "F06", "F07")
 SEVERITY = {"F01": "red", "F02": "yellow", "F03": "info", "F04": "info", "F05": "red",
             "F06": "yellow", "F07": "yellow"}
 PROMISED = "承诺件"
-LAWFUL = {"听证", "招标", "拍卖", "检验", "检测", "检疫", "鉴定", "专家评审", "现场勘查", "公示"}
 REFUSAL_STATUSES = {"不予受理", "退件"}
 
-# Items (names from ingest/demo_names.py) and their limits (statutory/promised, 工作日).
+# Items (names from synthetic/names.py) and their limits (statutory/promised, 工作日).
 F01_ITEM = "食品经营许可"           # 20/10
 F02_ITEM = "商品房预售许可"         # 10/5, firms
 F03_ITEM = "失业保险金申领"         # 10/5, persons
@@ -49,21 +52,19 @@ F05_NEAR = ("F05 near miss: the applicant is the spouse of a colleague in the sa
 # --------------------------------------------------------------------------- planting
 
 
-def _fresh(p, kind: str, n: int, taken: set[str]) -> list[str]:
+def _fresh(p: CasePlanter, kind: str, n: int, taken: set[str]) -> list[str]:
     """Ids nobody in the district uses (resident ids, credit codes or phones)."""
-    from ingest.demo import _credit_codes, _phones, _resident_ids
-
     used = taken | set(p.world.person_ids.tolist()) | set(p.world.firm_ids.tolist())
     used |= set(p.world.agent_ids.tolist()) | {s["id_number"] for s in p.world.staff}
     used |= set(p.world.person_phones.tolist()) | set(p.world.firm_phones.tolist())
     out: list[str] = []
     while len(out) < n:
         if kind == "person":
-            batch = _resident_ids(p.rng, n, date(1960, 1, 1), date(2000, 12, 31))
+            batch = resident_ids(p.rng, n, date(1960, 1, 1), date(2000, 12, 31))
         elif kind == "firm":
-            batch = _credit_codes(p.rng, n)
+            batch = credit_codes(p.rng, n)
         else:
-            batch = _phones(p.rng, n)
+            batch = phones(p.rng, n)
         for v in map(str, batch):
             if v not in used and len(out) < n:
                 used.add(v)
@@ -72,14 +73,12 @@ def _fresh(p, kind: str, n: int, taken: set[str]) -> list[str]:
     return out
 
 
-def _new_staff(p, dept_code: str, n: int, taken: set[str]) -> list[str]:
+def _new_staff(p: CasePlanter, dept_code: str, n: int, taken: set[str]) -> list[str]:
     """Window staff that only planted cases name (never drawn by background cases)."""
-    from ingest.demo import _person_names
-
     k = next(i for i, d in enumerate(p.world.depts) if d["dept_code"] == dept_code)
     have = {s["staff_id"] for s in p.world.staff}
     ids = _fresh(p, "person", n, taken)
-    names = _person_names(p.rng, n)
+    names = person_names(p.rng, n)
     out = []
     m = 900
     for rid, name in zip(ids, names):
@@ -93,7 +92,7 @@ def _new_staff(p, dept_code: str, n: int, taken: set[str]) -> list[str]:
     return out
 
 
-def plant_cases(p) -> None:
+def plant_cases(p: CasePlanter) -> None:
     """Every planted F scenario, near-threshold non-violations beside each violation."""
     world = p.world
     at, after = p.at, p.wd_after
@@ -114,9 +113,7 @@ def plant_cases(p) -> None:
                       end_kind="不予受理", **kw)
 
     def person() -> tuple[str, str, str, str]:
-        from ingest.demo import _person_names
-
-        return ("自然人", _fresh(p, "person", 1, taken)[0], str(_person_names(p.rng, 1)[0]),
+        return ("自然人", _fresh(p, "person", 1, taken)[0], str(person_names(p.rng, 1)[0]),
                 _fresh(p, "phone", 1, taken)[0])
 
     def agent(label: str) -> tuple[str, str]:
@@ -358,7 +355,7 @@ def _elapsed(acc: datetime, end: datetime, unit: str, evs: list[dict], clock) ->
     evs = sorted(evs, key=lambda e: e["seq"])
     spans = []
     for k, e in enumerate(evs):
-        if e["event_type"] == "SUSPEND_START" and e.get("procedure_type") in LAWFUL:
+        if e["event_type"] == "SUSPEND_START" and e.get("procedure_type") in LAWFUL_PROCEDURES:
             stop = next((f["event_at"] for f in evs[k + 1:] if f["event_type"] == "SUSPEND_END"),
                         end)
             spans.append((e["event_at"], stop))
@@ -509,4 +506,4 @@ def _f07(cases, items) -> set[str]:
 
 FAMILY = FairnessFamily()
 
-__all__ = ["FAMILY", "plant_cases"]
+__all__ = ["FAMILY", "RULES", "plant_cases"]

@@ -1,4 +1,4 @@
-"""Reference data for the synthetic demo district (ingest/demo.py): names only, no logic.
+"""Reference data of the synthetic district (``synthetic.world``): names only, no logic.
 
 Every string here must be encodable in GBK (the items file is written in GBK).
 """

@@ -1,4 +1,4 @@
-"""Demo rows of public resource trading (tenders, bids, awards) and rules P01–P07.
+"""Family P (public resource trading, 公共资源交易): rules P01–P07 — rows and oracle.
 
 ``plant`` adds, in proportion to the district (about 30 tenders per department and
 year at scale 1, from January 2025 to the as_of month), background tenders with bids
@@ -26,9 +26,11 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from ingest.demo import _credit_code
-from ingest.demo_family import Alerts, DemoContext, FamilyRows, enterprise_id
+from synthetic.identifiers import credit_code
+from synthetic.plugin import Alerts, DemoContext, FamilyRows
+from synthetic.pseudonyms import enterprise_id
 
+RULES = ("P01", "P02", "P03", "P04", "P05", "P06", "P07")
 SEVERITY = {"P01": "yellow", "P02": "yellow", "P03": "red", "P04": "yellow", "P05": "red",
             "P06": "red", "P07": "yellow"}
 P01_PROCEDURES = ("公开招标", "邀请招标")
@@ -100,7 +102,7 @@ class _Book:
 
 class ProcurementFamily:
     name = "procurement"
-    rules = ("P01", "P02", "P03", "P04", "P05", "P06", "P07")
+    rules = RULES
 
     # ------------------------------------------------------------------ plant
 
@@ -148,7 +150,7 @@ class ProcurementFamily:
                 # the same region and organisation body under kind 92 (checksums
                 # recomputed): no extra random draw, so the rest of the district is
                 # the same as without sole proprietorships
-                code = _credit_code("92", code[2:8], code[8:16])
+                code = credit_code("92", code[2:8], code[8:16])
                 fresh.used.add(code)
             trade = TRADES[k % len(TRADES)][:2]
             e = {"uscc": code,

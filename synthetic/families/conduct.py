@@ -1,4 +1,7 @@
-"""Demo families C (conduct, 作风) and K (key projects, 重点项目): C01, C02 and K01.
+"""Families C (conduct, 作风) and K (key projects, 重点项目): C01, C02 and K01 — rows and oracle.
+
+The two small families share this module (a few rows per department, receptions and
+project milestones, each judged against fixed limits); ``RULES`` names the three it owns.
 
 Background: official receptions of every department on working days, within the
 standard (at most 120 yuan a head, companions within the limit, canteens and designated
@@ -17,7 +20,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from ingest.demo_family import Alerts, DemoContext, FamilyRows
+from synthetic.plugin import Alerts, DemoContext, FamilyRows
 
 RULES = ("C01", "C02", "K01")
 

@@ -1,4 +1,4 @@
-"""The demo district generator (ingest/demo.py): files, identifiers, ground truth.
+"""The demo district generator (synthetic/district.py): files, identifiers, ground truth.
 
 Fast: one small district (about 300 cases) generated once per module. The warehouse
 comparison against the ground truth lives in test_end_to_end.py.
@@ -7,25 +7,20 @@ comparison against the ground truth lives in test_end_to_end.py.
 from __future__ import annotations
 
 import csv
-import io
 import json
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
-from ingest import demo
-from ingest.demo import (
-    Clock,
-    evaluate_t_rules,
-    generate_district,
-    is_valid_credit_code,
-    is_valid_resident_id,
-)
 from ingest.sources import SOURCES, header_lookup, normalize_header
+from synthetic.district import generate_district
+from synthetic.families import timeliness
+from synthetic.identifiers import is_valid_credit_code, is_valid_resident_id
+from tests.synthetic.test_families import warning_rule_codes
 
 SCALE, SEED = 0.03, 5
-CONFORMANCE = Path(__file__).parent / "conformance"
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +41,7 @@ def _rows(source: str, path: Path, encoding: str) -> list[dict]:
 
 
 def _case_invalid_rows(truth: dict) -> list[dict]:
-    """The planted bad case rows (families of ingest.demo_family add bad rows of their own)."""
+    """The planted bad case rows (the row families add bad rows of their own)."""
     return [r for r in truth["invalid_rows"] if r["source"] == "cases"]
 
 
@@ -91,8 +86,6 @@ def test_files_read_in_their_declared_encodings(district):
     assert staff.startswith(b"\xef\xbb\xbf")
     assert len(_rows("staff", landing / "staff" / "staff_2026.csv", "utf-8-sig")) == \
         manifest.rows["staff"]
-
-    from openpyxl import load_workbook
 
     ws = load_workbook(landing / "departments" / "部门名录.xlsx", read_only=True).active
     sheet = list(ws.iter_rows(values_only=True))
@@ -163,29 +156,34 @@ def test_identifiers_have_valid_checksums_except_the_planted_bad_rows(district):
         assert is_valid_resident_id(r["id_number"]), r
 
 
-def test_checksum_helpers_against_known_values():
-    assert is_valid_resident_id("11010519491231002X")
-    assert is_valid_resident_id("11010519491231002x")
-    assert not is_valid_resident_id("110105194912310021")
-    assert is_valid_credit_code("91350100M000100Y43")
-    assert not is_valid_credit_code("91350100M000100Y44")
-
-
 def test_every_rule_has_planted_positives_and_near_misses(district):
     _, manifest, truth = district
-    assert set(demo.T_RULES) <= set(truth["alerts"])  # families add their own rules
-    for rule in demo.T_RULES:
+    assert set(timeliness.RULES) <= set(truth["alerts"])  # families add their own rules
+    for rule in timeliness.RULES:
         planted = truth["planted"][rule]
         alerts = truth["alerts"][rule]
         assert planted["fires"] and planted["near_miss"], rule
         assert set(planted["fires"]) <= set(alerts), rule
         assert not set(planted["near_miss"]) & set(alerts), rule
-        assert all(sev == demo.SEVERITY[rule] for sev in alerts.values())
+        assert all(sev == timeliness.SEVERITY[rule] for sev in alerts.values())
         assert manifest.planted[rule] == {k: len(v) for k, v in planted.items()}
     # Background cases are clean of T alerts: every T alert is on a planted case.
     planted_ids = {s["case_id"] for s in truth["scenarios"] if "case_id" in s}
-    for rule in demo.T_RULES:
+    for rule in timeliness.RULES:
         assert set(truth["alerts"][rule]) <= planted_ids, rule
+
+
+def test_every_warning_rule_has_plants_near_misses_and_a_ground_truth(district):
+    """All 37 rules of dbt_project.yml, not only T: what the end-to-end test compares."""
+    _, manifest, truth = district
+    codes = warning_rule_codes()
+    assert sorted(truth["alerts"]) == sorted(codes) == sorted(truth["planted"])
+    for code in codes:
+        planted = truth["planted"][code]
+        assert planted["fires"] and planted["near_miss"], code
+        assert set(planted["fires"]) <= set(truth["alerts"][code]), code
+        assert not set(planted["near_miss"]) & set(truth["alerts"][code]), code
+    assert manifest.alerts == {r: len(a) for r, a in truth["alerts"].items()}
 
 
 def test_precedence_and_quarantine_in_the_ground_truth(district):
@@ -219,49 +217,3 @@ def test_as_of_is_the_latest_updated_at_and_the_reexport_sorts_last(district):
     dates = [r["submitted_at"][:4] for r in rows if r["case_id"] not in
              {b["case_id"] for b in _case_invalid_rows(truth)}]
     assert set(dates) == {"2026"}
-
-
-def test_rule_reading_matches_the_conformance_cases():
-    """evaluate_t_rules on the hand-computed conformance district gives its T alerts."""
-    root = CONFORMANCE
-    assert root.exists(), "tests/conformance (copy of ../shared/conformance) is missing"
-    from ingest.calendar import is_workday
-
-    def ts(v):
-        return datetime.fromisoformat(v) if v else None
-
-    land = root / "landing"
-    versions = []
-    for f in sorted((land / "cases").glob("*.csv")):
-        for r in csv.DictReader(io.StringIO(f.read_text(encoding="utf-8"))):
-            versions.append({
-                "case_id": r["case_id"], "item_code": r["item_code"], "channel": r["channel"],
-                "status": r["status"], "submitted_at": ts(r["submitted_at"]),
-                "accepted_at": ts(r["accepted_at"]), "completed_at": ts(r["completed_at"]),
-                "updated_at": ts(r["updated_at"]), "_file": f.name,
-                "promised_limit_days": int(r["promised_limit_days"])
-                if r["promised_limit_days"] else None})
-    events: dict[str, list[dict]] = {}
-    for f in sorted((land / "case_events").glob("*.csv")):
-        for r in csv.DictReader(io.StringIO(f.read_text(encoding="utf-8"))):
-            events.setdefault(r["case_id"], []).append({
-                "seq": int(r["seq"]), "event_type": r["event_type"],
-                "event_at": ts(r["event_at"]), "procedure_type": r["procedure_type"] or None})
-    items = {}
-    for f in sorted((land / "items").glob("*.csv")):
-        for r in csv.DictReader(io.StringIO(f.read_text(encoding="utf-8"))):
-            items[r["item_code"]] = {
-                "item_type": r["item_type"], "limit_unit": r["limit_unit"] or None,
-                "statutory_limit_days": int(r["statutory_limit_days"]),
-                "promised_limit_days": int(r["promised_limit_days"])}
-    overrides = {}
-    for f in sorted((land / "calendar_overrides").glob("*.csv")):
-        for r in csv.DictReader(io.StringIO(f.read_text(encoding="utf-8"))):
-            overrides[date.fromisoformat(r["day"])] = r["is_workday"].strip().lower() in (
-                "true", "1", "是", "y")
-    expected = json.loads((root / "expected_alerts.json").read_text(encoding="utf-8"))
-    clock = Clock(lambda d: overrides.get(d, is_workday(d)))
-    got = evaluate_t_rules(versions, events, items, date.fromisoformat(expected["as_of"]),
-                           clock)
-    for rule in demo.T_RULES:
-        assert got[rule] == expected["alerts"][rule], rule

@@ -1,6 +1,6 @@
-"""Demo rows of the S family (service quality and citizen channels, S01–S06).
+"""Family S (service quality and citizen channels, 服务): rules S01–S06 — rows and oracle.
 
-``FAMILY`` plugs into ``ingest.demo.generate_district`` (see ``ingest.demo_family``):
+``FAMILY`` plugs into ``synthetic.district.generate_district`` (see ``synthetic.plugin``):
 
 - background: reviews (好差评) for about a third of the completed cases, 12345 hotline
   tickets and 码上监督 QR feedback in proportion to the district (``ctx.scale``), with
@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ingest.demo_family import Alerts, DemoContext, FamilyRows, pseudonym
 from ingest.sources import RATING_LABELS
+from synthetic.plugin import Alerts, DemoContext, FamilyRows
+from synthetic.pseudonyms import pseudonym
 
 RULES = ("S01", "S02", "S03", "S04", "S05", "S06")
 
