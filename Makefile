@@ -10,7 +10,7 @@ export GX_ANALYTICS_ENABLED := false
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,console]'
 	@touch $(STAMP)
 
 demo: $(STAMP)
