@@ -7,7 +7,7 @@
   function option(spec, dark) {
     var horizontal = !!spec.horizontal;
     var category = { type: "category", data: spec.categories,
-                     axisLabel: { interval: 0, rotate: horizontal ? 0 : (spec.categories.length > 8 ? 30 : 0) } };
+                     axisLabel: { interval: 0, rotate: horizontal ? 0 : (spec.categories.length > 5 ? 30 : 0) } };
     var value = { type: "value", minInterval: 1 };
     if (spec.max) { value.max = spec.max; }
     var series = spec.series.map(function (s) {
