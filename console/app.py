@@ -19,6 +19,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+import duckdb
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
@@ -264,6 +265,11 @@ def _exception_handlers(app: FastAPI) -> None:
         response = render(request, "refreshing.html", 503)
         response.headers["Retry-After"] = "10"
         return response
+
+    @app.exception_handler(duckdb.IOException)
+    async def snapshot_file_gone(request: Request, exc: duckdb.IOException):
+        # the only files read per request are the snapshot's: one vanished under us
+        return await refreshing(request, DataUnavailable(str(exc)))
 
     @app.exception_handler(queries.FilterError)
     async def bad_filter(request: Request, exc: queries.FilterError):

@@ -226,7 +226,10 @@ def alert_page(cur, flt: AlertFilter, scope_dept: str | None, today: dt.date) ->
 
 def export_rows(cur, flt: AlertFilter, scope_dept: str | None, today: dt.date,
                 evidence_parquet: str | None):
-    """Every row of the filter (no paging), in the list's order, with the evidence."""
+    """Every row of the filter (no paging), in the list's order, with the evidence.
+
+    The query runs here, before any byte is sent (a failure is still an error page);
+    the rows are then fetched in batches as the response streams."""
     where, args = flt.where(scope_dept)
     if evidence_parquet:
         evidence = f"select alert_id, evidence from read_parquet('{_q(evidence_parquet)}')"
@@ -238,9 +241,12 @@ def export_rows(cur, flt: AlertFilter, scope_dept: str | None, today: dt.date,
         {flt.order_by().replace(" order by ", " order by listed.", 1)
                        .replace(", alert_id", ", listed.alert_id")}""", [today, *args])
     names = [d[0] for d in cur.description]
-    while batch := cur.fetchmany(5000):
-        for row in batch:
-            yield dict(zip(names, row, strict=True))
+
+    def rows():
+        while batch := cur.fetchmany(5000):
+            for row in batch:
+                yield dict(zip(names, row, strict=True))
+    return rows()
 
 
 def alert_item(cur, alert_id: str, scope_dept: str | None, today: dt.date) -> dict | None:
