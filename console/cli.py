@@ -92,8 +92,8 @@ def run_users(args, console, err) -> int:
             if not rows:
                 console.print(f"no accounts in {path}: add one with "
                               "`searchlight users add NAME --role supervisor`")
-            for u in rows:
-                console.print(f"{u.name}\t{u.role}\t{u.dept_code or ''}\t{u.created_at}")
+            for u in rows:  # tab-separated, for scripts as much as for people
+                print(f"{u.name}\t{u.role}\t{u.dept_code or ''}\t{u.created_at}")
     except accounts.UserError as exc:
         err.print(f"[bold red]refused:[/] {exc}")
         return 1
