@@ -17,6 +17,7 @@ demo: $(STAMP)
 	$(BIN)/searchlight demo --out demo
 
 test: $(STAMP)
+	scripts/install-browser.sh
 	$(BIN)/python -m orchestration.prepare
 	$(BIN)/pytest -q
 
