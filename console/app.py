@@ -16,6 +16,8 @@ import io
 import json
 import logging
 import secrets
+import threading
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -73,9 +75,19 @@ def create_app(warehouse: Path | None = None, *, ledger: Path | None = None,
         raise ValueError("give the warehouse, or both the ledger and the published folder")
     ledger = Path(ledger) if ledger else store.ledger_path(warehouse)
     published = Path(published) if published else published_dir(Path(warehouse))
+    data = ConsoleData(published, ledger)
+
+    @asynccontextmanager
+    async def lifespan(_app):
+        # Load the snapshot and fold the ledger in the background while the server
+        # starts: at 10^6 history entries that takes a while, and until it is done pages
+        # say "being refreshed" instead of hanging.
+        threading.Thread(target=data.warm_up, name="console-warm-up", daemon=True).start()
+        yield
+
     app = FastAPI(title="Searchlight console", docs_url=None, redoc_url=None,
-                  openapi_url=None)
-    app.state.data = ConsoleData(published, ledger)
+                  openapi_url=None, lifespan=lifespan)
+    app.state.data = data
     app.state.users = UserStore(Path(users) if users else users_path(ledger))
     app.state.ledger = ledger
     app.state.clock = clock
@@ -217,8 +229,10 @@ def render(request: Request, name: str, status_code: int = 200, **context) -> HT
     snapshot = request.app.state.data.snapshot
     names: dict = {}
     if snapshot is not None and "rule_names" not in context:
+        data = request.app.state.data
         try:
-            names = queries.rule_names(request.app.state.data.cursor(), lang)
+            names = data.cached(("rule_names", lang),
+                                lambda: queries.rule_names(data.cursor(), lang))
         except Exception:  # noqa: BLE001 - a name is a nicety; the page must still answer
             names = {}
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -231,6 +245,11 @@ def render(request: Request, name: str, status_code: int = 200, **context) -> HT
     }
     return request.app.state.templates[lang].TemplateResponse(
         request, name, {**base, **context}, status_code=status_code)
+
+
+def departments(request: Request) -> dict[str, str]:
+    data = request.app.state.data
+    return data.cached(("departments",), lambda: queries.departments(data.cursor()))
 
 
 def _refresh(request: Request):
@@ -344,9 +363,12 @@ def _routes(app: FastAPI) -> None:
         snap = _refresh(request)
         data = request.app.state.data
         cur = data.cursor()
+        scope, day = scope_of(user), today(request)
         context = {
-            "overview": queries.overview(cur, scope_of(user), today(request), snap.as_of),
-            "departments": queries.departments(cur),
+            # the wall asks every minute: computed once per change of the data
+            "overview": data.cached(("overview", scope, day), lambda: queries.overview(
+                cur, scope, day, snap.as_of)),
+            "departments": departments(request),
             "wall": bool(wall), "refresh_seconds": WALL_REFRESH_SECONDS,
         }
         context["staff_names"] = queries.staff_names(
@@ -364,8 +386,11 @@ def _routes(app: FastAPI) -> None:
         if request.query_params.get("format") == "csv":
             return _csv_export(request, user, flt, cur, snap)
         page = queries.alert_page(cur, flt, scope_of(user), today(request))
-        context = {"flt": flt, "result": page, "departments": queries.departments(cur),
-                   "choices": queries.filter_choices(cur, scope_of(user), today(request)),
+        scope, day = scope_of(user), today(request)
+        choices = request.app.state.data.cached(
+            ("choices", scope, day), lambda: queries.filter_choices(cur, scope, day))
+        context = {"flt": flt, "result": page, "departments": departments(request),
+                   "choices": choices,
                    "csv_url": flt.url(page=1) + ("&" if flt.params(page=1) else "?")
                    + "format=csv"}
         if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
@@ -446,7 +471,7 @@ def _routes(app: FastAPI) -> None:
         result = queries.cards(cur, scope_of(user), chosen, snap.as_of or today(request))
         names = queries.staff_names(cur, [r["staff_id"] for r in result.get("staff", [])])
         return render(request, "cards.html", cards=result, staff_names=names,
-                      departments=queries.departments(cur))
+                      departments=departments(request))
 
     @app.get("/ledger/verify", response_class=HTMLResponse)
     def verify(request: Request, expect_head: str = ""):
@@ -455,9 +480,12 @@ def _routes(app: FastAPI) -> None:
         data = request.app.state.data
         if not data.ledger.exists():
             raise DataUnavailable(f"no ledger store at {data.ledger}")
-        report = data.verify(expect_head=expect_head.strip() or None)
-        return render(request, "verify.html", report=report,
-                      expect_head=expect_head.strip(), checked_at=request.app.state.clock())
+        report = data.verify()
+        wanted = expect_head.strip()
+        in_chain = data.head_is_in_chain(wanted) if wanted and report is not None else None
+        # report None: still being computed; the page reloads itself until it is there
+        return render(request, "verify.html", report=report, expect_head=wanted,
+                      in_chain=in_chain, checked_at=request.app.state.clock())
 
 
 def allowed_actions(user: User, state: lifecycle.State | None, item: dict) -> list[str]:
@@ -510,7 +538,7 @@ def _alert_page(request: Request, user: User, alert_id: str, status_code: int = 
                   evidence=evidence, from_register=register is not None,
                   rule=queries.rule(cur, item["rule_code"]), explanation=explanation,
                   actions=allowed_actions(user, state, item), error=error,
-                  departments=queries.departments(cur),
+                  departments=departments(request),
                   staff_names=queries.staff_names(cur, [item.get("staff_id")]))
 
 

@@ -203,10 +203,17 @@ class UserStore:
                     for r in con.execute("select * from users order by name")]
 
     def get(self, name: str) -> User | None:
+        """The account, read on every request: a plain read, no write lock."""
         if not self.path.exists():
             return None
-        with self.connect() as con:
+        con = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        con.row_factory = sqlite3.Row
+        try:
             r = con.execute("select * from users where name = ?", [name]).fetchone()
+        except sqlite3.OperationalError:  # no table yet
+            r = None
+        finally:
+            con.close()
         return User(r["name"], r["role"], r["dept_code"], r["created_at"]) if r else None
 
     # ------------------------------------------------------------------ sign-in

@@ -369,3 +369,16 @@ def test_security_headers_forbid_framing_and_inline_script(client_for):
     headers = client_for().get("/login").headers
     assert headers["x-frame-options"] == "DENY"
     assert "script-src 'self'" in headers["content-security-policy"]
+
+
+def test_a_head_hash_not_in_the_chain_is_reported(client_for):
+    html = client_for("审计员").get("/ledger/verify?expect_head=" + "ab" * 32).text
+    assert "该哈希不在链中" in html
+
+
+def test_deep_pages_hold_the_same_rows_as_one_long_page(client_for):
+    boss = client_for("督查员甲")
+    import re
+    one = re.findall(r'<tr data-alert-id="([^"]+)"',
+                     boss.get("/alerts?sort=due_on&order=asc&per_page=200").text)
+    assert list_ids(boss, "sort=due_on&order=asc") == one
