@@ -52,7 +52,8 @@ def make_alerts() -> list[dict]:
 
 
 def build_warehouse(folder: Path, alerts: list[dict], clock: Clock,
-                    coverage: dict[str, tuple[int, int]] | None = None) -> Path:
+                    coverage: dict[str, tuple[int, int]] | None = None,
+                    explanations: bool = False) -> Path:
     """Write marts into ``folder/w.duckdb``, sync the ledger, publish the snapshot."""
     warehouse = folder / "w.duckdb"
     with store.connect(store.ledger_path(warehouse)) as con:
@@ -73,6 +74,13 @@ def build_warehouse(folder: Path, alerts: list[dict], clock: Clock,
                                          "as_of", "metric_value", "threshold_value",
                                          "evidence", "first_detected_on", "occurred_on")]
                          for a in alerts])
+        if explanations:  # marts.alerts as issue 13 item 5 makes it
+            con.execute("alter table marts.alerts add column explanation_zh varchar")
+            con.execute("alter table marts.alerts add column explanation_en varchar")
+            con.execute("update marts.alerts set explanation_zh = '办件 ' || subject_id "
+                        "|| ' 已用 ' || cast(metric_value as integer) || ' 个工作日', "
+                        "explanation_en = 'case ' || subject_id || ' took ' "
+                        "|| cast(metric_value as integer) || ' working days'")
         con.execute("""create or replace table marts.supervision_ledger (alert_id varchar,
             rule_code varchar, rule_family varchar, severity varchar, subject_type varchar,
             subject_id varchar, dept_code varchar, staff_id varchar, first_detected_on date,

@@ -382,3 +382,20 @@ def test_deep_pages_hold_the_same_rows_as_one_long_page(client_for):
     one = re.findall(r'<tr data-alert-id="([^"]+)"',
                      boss.get("/alerts?sort=due_on&order=asc&per_page=200").text)
     assert list_ids(boss, "sort=due_on&order=asc") == one
+
+
+def test_the_explanation_of_the_snapshot_is_shown_in_the_pages_language(tmp_path, clock,
+                                                                        accounts_file):
+    from fastapi.testclient import TestClient
+
+    from console.app import create_app
+    from console.users import users_path
+
+    warehouse = build_warehouse(tmp_path, make_alerts(), clock, explanations=True)
+    shutil.copy(accounts_file, users_path(store.ledger_path(warehouse)))
+    with TestClient(create_app(warehouse, secret="s" * 48, clock=clock)) as client:
+        sign_in(client, "督查员甲")
+        assert "办件 C-0000 已用 20 个工作日" in client.get("/alerts/T01-0000000000000000").text
+        client.cookies.set("searchlight_lang", "en")
+        assert "case C-0000 took 20 working days" in \
+            client.get("/alerts/T01-0000000000000000").text
