@@ -61,6 +61,11 @@ class LedgerError(ValueError):
     """An action the ledger refuses; the message says why. Nothing was changed."""
 
 
+class StaleState(LedgerError):
+    """The alert changed after the person looked at it (another action landed in between):
+    the action was taken on a state that is gone, so it is refused, not applied on top."""
+
+
 def due_days() -> dict[str, int]:
     days = dict(DEFAULT_DUE_DAYS)
     spec = os.environ.get("SEARCHLIGHT_LEDGER_DUE_DAYS", "")
@@ -107,6 +112,7 @@ class State:
     resolved_evidence_hash: str | None = None  # evidence when closed/dismissed
     resolution_note: str | None = None
     actions: int = 0
+    last_seq: int | None = None  # seq of the alert's latest entry: the state's version
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -118,6 +124,7 @@ def fold(rows) -> dict[str, State]:
     for r in rows:
         s = states.get(r["alert_id"]) or State(r["alert_id"], r["to_status"])
         s.actions += 1
+        s.last_seq = r["seq"]
         states[r["alert_id"]] = s
         if r["action"] == REHASH:  # bookkeeping, not something done to the alert
             s.resolved_evidence_hash = r["evidence_hash"]
@@ -153,14 +160,38 @@ def current_state(con: sqlite3.Connection, alert_id: str) -> State | None:
 
 def act(con: sqlite3.Connection, alert_id: str, action: str, actor: str,
         note: str | None = None, assignee: str | None = None, dept_code: str | None = None,
-        clock: store.Clock = store.now_local) -> dict:
-    """Record one action by a person; refuse (LedgerError) anything not allowed."""
+        clock: store.Clock = store.now_local, expected_seq: int | None = None) -> dict:
+    """Record one action by a person; refuse (LedgerError) anything not allowed.
+
+    ``expected_seq`` is the state the person acted on: the seq of the alert's latest
+    entry when they looked at it (``State.last_seq``). If another entry has landed since,
+    the action is refused with ``StaleState``: two people assigning at once must not have
+    the second silently overwrite the first. The check and the append happen in one write
+    transaction (``store.connect`` holds BEGIN IMMEDIATE; a connection outside a
+    transaction gets one here), so no action can land between them.
+    """
+    if not con.in_transaction:
+        con.execute("begin immediate")
+        try:
+            row = act(con, alert_id, action, actor, note=note, assignee=assignee,
+                      dept_code=dept_code, clock=clock, expected_seq=expected_seq)
+        except BaseException:
+            con.execute("rollback")
+            raise
+        con.execute("commit")
+        return row
     alert = con.execute("select * from alerts where alert_id = ?", [alert_id]).fetchone()
     state = current_state(con, alert_id)
     if alert is None or state is None:
         raise LedgerError(f"unknown alert id {alert_id!r}: see `searchlight ledger list`")
     if action not in TRANSITIONS:
         raise LedgerError(f"unknown action {action!r}; one of {', '.join(TRANSITIONS)}")
+    if expected_seq is not None and state.last_seq != expected_seq:
+        raise StaleState(
+            f"{alert_id} changed meanwhile: you acted on entry {expected_seq}, but entry "
+            f"{state.last_seq} ({state.last_action} by {state.last_actor} at "
+            f"{state.last_action_at}) has landed since and it is now {state.status}; "
+            f"reload it and decide again")
     allowed_from, to_status = TRANSITIONS[action]
     if state.status not in allowed_from:
         hint = (" (it was never assigned: assign or transfer it first)"

@@ -4,6 +4,8 @@
     searchlight demo [--scale 1] [--seed 7] [--out demo]
     searchlight ledger list|show|assign|transfer|feedback|close|dismiss|reopen|verify
     searchlight demo --bench --scale 1000 --out /tmp/bench/s1000   (files only, no truth)
+    searchlight console [--warehouse W] [--host H] [--port P]    (the supervision console)
+    searchlight users add|list|remove …                          (its accounts)
 """
 
 from __future__ import annotations
@@ -59,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     from searchlight import ledger_cli
 
     ledger_cli.add_parser(sub)
+    try:  # the console is an extra (pip install -e '.[console]')
+        from console import cli as console_cli
+    except ImportError:
+        console_cli = None
+    if console_cli is not None:
+        console_cli.add_parsers(sub)
     return parser
 
 
@@ -73,6 +81,11 @@ def main(argv: list[str] | None = None) -> int:
             from searchlight import ledger_cli
 
             return ledger_cli.run(args, console, err)
+        if args.command in ("console", "users"):
+            from console import cli as console_cli
+
+            run = console_cli.run_console if args.command == "console" else console_cli.run_users
+            return run(args, console, err)
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130

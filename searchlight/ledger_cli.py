@@ -16,6 +16,12 @@
 command here refuses a path where there is none, so a mistyped path is an error, not an
 empty ledger. It never opens the DuckDB warehouse, so a running build never blocks it.
 Who acts: ``--by``, else ``SEARCHLIGHT_USER``, else the OS user.
+
+``--expect-seq N`` acts only if the alert's latest entry is still seq N (the ``#`` of the
+last row ``show`` printed): a change by someone else since is refused ("changed
+meanwhile"). Without it the command acts on the state it reads in the same write
+transaction, so its own read and write cannot be split; what remains is the time between
+a person reading ``show`` and typing the command, which only ``--expect-seq`` covers.
 """
 
 from __future__ import annotations
@@ -88,6 +94,9 @@ def add_parser(sub) -> None:
             a.add_argument("--dept", help="responsible department")
         if action == "dismiss":
             a.add_argument("--reason", required=True, help="why it is a false positive")
+        a.add_argument("--expect-seq", type=int, metavar="N",
+                       help="act only if the alert's latest history entry is still seq N "
+                            "(as `show` printed it); refused when it changed meanwhile")
 
     verify = lsub.add_parser("verify", help="recompute the hash chain of the history",
                              parents=common)
@@ -138,6 +147,15 @@ def _actor(args) -> str:
         return ""
 
 
+def _expected_seq(con, args) -> int | None:
+    """The state the person acts on: ``--expect-seq``, else the one read now, inside the
+    same write transaction as the action (see the module doc for the residual race)."""
+    if args.expect_seq is not None:
+        return args.expect_seq
+    state = lifecycle.current_state(con, args.alert_id)
+    return state.last_seq if state else None
+
+
 def run(args, console, err) -> int:
     path = _store_path(args)
     problem = _not_a_store(path)
@@ -158,7 +176,8 @@ def run(args, console, err) -> int:
             note = args.reason if cmd == "dismiss" else args.note
             row = lifecycle.act(con, args.alert_id, cmd, _actor(args), note=note,
                                 assignee=getattr(args, "assignee", None),
-                                dept_code=getattr(args, "dept", None), clock=clock)
+                                dept_code=getattr(args, "dept", None), clock=clock,
+                                expected_seq=_expected_seq(con, args))
         except lifecycle.LedgerError as exc:
             if args.json:
                 print(json.dumps({"ok": False, "error": str(exc)}, ensure_ascii=False))

@@ -156,3 +156,13 @@ def test_close_without_its_resolution_note_is_refused(run):
     refusal = json.loads(out)
     assert refusal["ok"] is False and "close needs a note" in refusal["error"]
     assert json.loads(run("--json", "show", "T01-a")[1])["status"] == "assigned"
+
+
+def test_expect_seq_refuses_an_action_on_a_state_that_changed_meanwhile(run):
+    shown = json.loads(run("--json", "show", "T01-a")[1])["history"][-1]["seq"]
+    assert run("assign", "T01-a", "--to", "李四", "--expect-seq", str(shown))[0] == 0
+    code, out, _ = run("--json", "assign", "T01-a", "--to", "王五",
+                         "--expect-seq", str(shown))
+    assert code == 1 and "changed meanwhile" in json.loads(out)["error"]
+    history = json.loads(run("--json", "show", "T01-a")[1])["history"]
+    assert [h["assignee"] for h in history if h["action"] == "assign"] == ["李四"]
