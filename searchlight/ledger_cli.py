@@ -354,6 +354,10 @@ def _print_compared(console, alert: dict, compared: comparison.Comparison | None
     table.caption = (f"marts.alerts' metric_value / threshold_value: {raw} = "
                      f"{compared.metric} / {compared.threshold}")
     console.print(table)
+    if not compared.holds:  # evidence written by an earlier version of the rule, say
+        console.print("[yellow]note[/]: this evidence does not show the rule's condition "
+                      "holding (missing or renamed keys: an earlier version of the rule?); "
+                      "check the evidence below")
 
 
 def _departments(con, args, console) -> int:

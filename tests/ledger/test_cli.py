@@ -216,3 +216,14 @@ def test_show_prints_the_condition_c01_fired_on_not_only_its_metric(run, c01):
     assert "✓ holds venue type 娱乐场所 is a prohibited venue" in out
     assert "✗ not met amount per head" in out
     assert "100.0 / 150.0 = amount per head / per-head cap" in out
+
+
+def test_show_says_when_the_evidence_does_not_show_the_condition(run, ledger_file, clock):
+    """Evidence without the keys the rule compares now (an older version of the rule)."""
+    alert = make_alert("T01-old", evidence={"case_id": "X", "days": 12})
+    with store.connect(ledger_file) as con:
+        lifecycle.sync_alerts(con, [alert], AS_OF, clock)
+    out = plain(run("show", "T01-old")[1])
+    assert "✗ not met elapsed days" in out
+    assert "does not show the rule's condition holding" in out
+    assert json.loads(run("--json", "show", "T01-old")[1])["compared"]["holds"] is False
