@@ -15,6 +15,7 @@ changes nothing when an action is not allowed.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import sqlite3
 from dataclasses import asdict, dataclass
@@ -25,7 +26,7 @@ from ledger import evidence, store
 STATUSES = ("new", "assigned", "transferred", "feedback", "closed", "dismissed")
 OPEN = ("new", "assigned", "transferred", "feedback")
 RESOLVED = ("closed", "dismissed")
-SYSTEM_ACTOR = "searchlight"
+SYSTEM_ACTOR = store.SYSTEM_ACTOR
 
 # action -> (states it may follow, state it leaves). assign from feedback is 退回重办:
 # the reported handling is not good enough and goes back to a person to redo.
@@ -122,6 +123,8 @@ def fold(rows) -> dict[str, State]:
     """The current state of every alert from its actions, in seq order."""
     states: dict[str, State] = {}
     for r in rows:
+        if r["action"] == store.SEAL:  # about the whole register, not one alert
+            continue
         s = states.get(r["alert_id"]) or State(r["alert_id"], r["to_status"])
         s.actions += 1
         s.last_seq = r["seq"]
@@ -211,6 +214,8 @@ def act(con: sqlite3.Connection, alert_id: str, action: str, actor: str,
             raise LedgerError("transfer needs the receiving department (--dept)")
         if dept_code == state.handling_dept_code:
             raise LedgerError(f"{alert_id} is already with department {dept_code}")
+    if dept_code:
+        check_department(con, dept_code)
     now = clock()
     fields = {"alert_id": alert_id, "action": action, "from_status": state.status,
               "to_status": to_status, "actor": actor.strip(), "acted_at": now.isoformat(),
@@ -222,6 +227,22 @@ def act(con: sqlite3.Connection, alert_id: str, action: str, actor: str,
     if action == "reopen":
         fields["due_on"] = due_on(con, alert["severity"], now.date())
     return store.append_action(con, **fields)
+
+
+def check_department(con: sqlite3.Connection, dept_code: str) -> None:
+    """Refuse a department the warehouse does not know (the list the last run copied,
+    ``store.departments``). A store with no list (never synced since the list was kept,
+    or a warehouse without a departments file) cannot check: the code is accepted and the
+    CLI says it was not checked; refusing every transfer there would stop the work."""
+    known = store.departments(con)
+    if not known or dept_code in known:
+        return
+    close = difflib.get_close_matches(dept_code, list(known), n=3, cutoff=0.6)
+    named = [" ".join(filter(None, (code, known[code]))) for code in close]
+    hint = f" (did you mean {', '.join(named)}?)" if named else ""
+    raise LedgerError(f"unknown department {dept_code!r}: none of the {len(known)} "
+                      f"departments the warehouse had at the last run{hint}; list them with "
+                      "`searchlight ledger departments`")
 
 
 @dataclass
@@ -249,6 +270,11 @@ def sync_alerts(con: sqlite3.Connection, alerts: list[dict], as_of: dt.date,
     report = SyncReport(warnings=[])
     today = clock().date()
     states = current_states(con)
+    # Before this run rewrites the register: has anyone edited it since the last seal?
+    found = store.register_problem(con)
+    if found:
+        report.warnings.append(f"the ledger register was edited outside searchlight: "
+                               f"{found}; sealed as found, the chain records it")
     # One deadline per severity for the whole run (they all count from today): reading the
     # calendar per alert made a full build with 10^5 new alerts take minutes.
     due_by_severity: dict[str, str | None] = {}
@@ -315,6 +341,9 @@ def sync_alerts(con: sqlite3.Connection, alerts: list[dict], as_of: dt.date,
     con.executemany("update alerts set still_firing = 0 where alert_id = ?",
                     [(i,) for i in stopped])
     report.stopped_firing, report.firing = len(stopped), len(firing_ids)
+    store.set_meta(con, "alerts_as_of", str(as_of))
+    store.set_meta(con, "alerts_synced_at", clock().isoformat())
+    store.seal_register(con, as_of, clock, found)
     return report
 
 
