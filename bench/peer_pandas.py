@@ -190,8 +190,7 @@ def read_file(path: Path, source, wanted: list[str]) -> pd.DataFrame | None:
                 if encoding == "gb18030":
                     raise
     elif suffix == ".jsonl":
-        frame = pd.read_json(path, lines=True, dtype=False, convert_dates=False,
-                             encoding="utf-8")
+        frame = pd.read_json(path, lines=True, dtype=False, encoding="utf-8")
         frame = frame.apply(_as_text)
         names = {h: lookup.get(normalize_header(str(h))) for h in frame.columns}
     elif suffix == ".xlsx":
