@@ -4,7 +4,7 @@
 
 Not a test: it prints figures and writes ``bench/results/peer_scale_<N>.json``.
 
-  1. generate ``<data>/s<N>/landing`` with ``ingest.scale.generate_scale`` (the bench
+  1. generate ``<data>/s<N>/landing`` with ``synthetic.scale.generate_scale`` (the bench
      district of ``bench/run.py``, same layout, reused when it is there already);
   2. ``searchlight run`` end to end over every export on an empty warehouse and ledger:
      the CLI as a child process, wall time and peak RSS of its process tree (dbt too);
@@ -97,7 +97,7 @@ def searchlight_cmd() -> list[str]:
 def generate(base: Path, scale: float, seed: int, regenerate: bool, say) -> dict:
     """The bench district (bench/run.py's layout); its figures, or the earlier run's."""
     if regenerate or not (base / ".complete").exists():
-        from ingest.scale import generate_scale  # moving to synthetic/scale.py (issue 15)
+        from synthetic.scale import generate_scale
 
         m = generate_scale(base, scale, seed, progress=say)
         (base / ".complete").write_text(json.dumps(m.rows))
