@@ -29,6 +29,8 @@ from ingest.checksums import sha256_file
 from ingest.readers import FileRead, RefusedFile, match_headers, open_file, with_progress
 from ingest.sources import SOURCES, Source, raw_table_ddl
 from ingest.validate import RowSource, checked_select, ident, lit
+from searchlight.faults import kill_point
+from searchlight.warehouse import connect as open_warehouse
 
 # What became of a file in this run. load_files records the first three; ALREADY_LOADED is
 # a file loaded under the same name by an earlier run (nothing to do, nothing recorded).
@@ -129,7 +131,7 @@ def connect(warehouse_path: Path | str) -> duckdb.DuckDBPyConnection:
     config = {"threads": int(os.environ.get("SEARCHLIGHT_THREADS") or 2),
               "memory_limit": os.environ.get("SEARCHLIGHT_MEMORY_LIMIT") or "4GB",
               "temp_directory": os.environ.get("SEARCHLIGHT_TEMP_DIRECTORY") or path + ".tmp"}
-    return duckdb.connect(path, config=config)
+    return open_warehouse(path, config=config)  # waits a bounded time for a reader's lock
 
 
 def _now() -> dt.datetime:
@@ -221,6 +223,7 @@ def _load_in_transaction(con: duckdb.DuckDBPyConnection, source: Source, read: F
         con.execute(f"DROP TABLE IF EXISTS {STAGE}")
         if read.fmt == "jsonl":
             con.execute(f"DROP TABLE IF EXISTS {JSONL_STAGE}")
+        kill_point("load:before-commit")
         con.commit()
     except BaseException:
         con.rollback()
@@ -336,6 +339,7 @@ def _load_group(con: duckdb.DuckDBPyConnection, source: Source, paths: list[Path
             try:
                 _store_stage_rows(con, source, read, result, loaded_at, in_order.get(k, True),
                                   where=f"{FILE_COLUMN} = {k}")
+                kill_point("load:before-commit")
                 con.commit()
             except BaseException:
                 con.rollback()

@@ -25,6 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from ledger import lifecycle, store
+from searchlight.warehouse import connect as open_warehouse
 
 LEDGER_SELECTOR = "tag:ledger"
 
@@ -85,7 +86,7 @@ def export(con: duckdb.DuckDBPyConnection, ledger: Path,
 
 def restore(warehouse: Path, clock: store.Clock = store.now_local) -> None:
     """Before the build: the store's state into the warehouse (dbt source ``ledger``)."""
-    with duckdb.connect(str(warehouse)) as con:
+    with open_warehouse(warehouse) as con:  # waits for a reader's lock
         export(con, store.ledger_path(warehouse), clock)
 
 
@@ -95,7 +96,7 @@ def after_build(warehouse: Path, clock: store.Clock = store.now_local,
     from searchlight import dbt
 
     ledger = store.ledger_path(warehouse)
-    with duckdb.connect(str(warehouse)) as con:
+    with open_warehouse(warehouse) as con:  # waits for a reader's lock
         cur = con.execute("select * from marts.alerts")
         names = [d[0] for d in cur.description]
         alerts = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
