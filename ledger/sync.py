@@ -97,7 +97,8 @@ def after_build(warehouse: Path, clock: store.Clock = store.now_local,
 
     ledger = store.ledger_path(warehouse)
     with open_warehouse(warehouse) as con:  # waits for a reader's lock
-        cur = con.execute("select * from marts.alerts")
+        # in a fixed order: the ledger numbers the register actions in this order
+        cur = con.execute("select * from marts.alerts order by alert_id")
         names = [d[0] for d in cur.description]
         alerts = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
         overrides = con.execute(

@@ -136,7 +136,7 @@ def cmd_run(args) -> int:
 
 
 def _note(message: str) -> None:
-    err.print(f"[yellow]note:[/] {message}", highlight=False)
+    err.print(f"[yellow]note:[/] {message}", highlight=False, soft_wrap=True)
 
 
 def _record_in_dagster(report, warehouse: Path) -> None:

@@ -175,3 +175,19 @@ def test_a_failing_dbt_build_is_one_line_and_its_output_goes_to_the_log_without_
     log = Path(line.split("Details: ")[1].strip()).read_text(encoding="utf-8")
     assert "Runtime Error in model stg_cases: Conversion Error: bad date" in log
     assert "[ERROR in 0.1s]" in log and "\x1b" not in log
+
+
+def test_a_refused_file_makes_the_exit_code_and_the_summary_say_so(
+        landing, warehouse, monkeypatch, capsys):
+    """Item 1: a file that could not be used is named at the end, and the run exits 4."""
+    monkeypatch.setattr(dbt, "invoke", StandInDbt())
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    (landing / "cases").mkdir()
+    (landing / "cases" / "broken.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    code = main(["run", "--landing", str(landing), "--warehouse", str(warehouse),
+                 "--no-progress"])
+    assert code == 4
+    captured = capsys.readouterr()
+    assert "refused, not loaded: cases/broken.csv: the file's encoding is not one we accept" \
+        in " ".join(captured.err.split())
+    assert "1 file(s) refused" in captured.err
