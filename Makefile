@@ -13,8 +13,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,console]'
 	@touch $(STAMP)
 
-demo: $(STAMP)
-	$(BIN)/searchlight demo --out demo
+# The demo's run is recorded in the Dagster instance .dagster, so `make dev` shows it.
+demo: $(STAMP) .dagster/dagster.yaml
+	DAGSTER_HOME=$(CURDIR)/.dagster $(BIN)/searchlight demo --out demo
+
+.dagster/dagster.yaml: orchestration/dagster.yaml
+	@mkdir -p .dagster && cp orchestration/dagster.yaml .dagster/dagster.yaml
 
 test: $(STAMP)
 	scripts/install-browser.sh
@@ -36,10 +40,9 @@ console-messages: $(STAMP)
 	  --no-fuzzy-matching --ignore-obsolete --width 100
 
 # Dagster UI with the lineage from each raw source to marts.alerts (uses the demo data).
-dev: $(STAMP)
+dev: $(STAMP) .dagster/dagster.yaml
 	$(BIN)/python -m orchestration.prepare
-	@test -d demo/landing || $(BIN)/searchlight demo --out demo
-	@mkdir -p .dagster && cp orchestration/dagster.yaml .dagster/dagster.yaml
+	@test -d demo/landing || DAGSTER_HOME=$(CURDIR)/.dagster $(BIN)/searchlight demo --out demo
 	SEARCHLIGHT_LANDING=$(CURDIR)/demo/landing SEARCHLIGHT_WAREHOUSE=$(CURDIR)/demo/warehouse.duckdb \
 	  DAGSTER_HOME=$(CURDIR)/.dagster $(BIN)/dagster dev -m orchestration.definitions
 

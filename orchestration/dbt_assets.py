@@ -24,16 +24,17 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from dagster_dbt import dbt_assets as dbt_assets_decorator
 from pydantic import Field, field_validator
 
+from orchestration import asset_keys
+from orchestration.asset_keys import RAW_SOURCE
 from orchestration.ledger_assets import LEDGER_KEYS
 from orchestration.prepare import ensure_manifest
 from orchestration.resources import WAREHOUSE_POOL, SearchlightResource, dbt_project
 from searchlight.dbt import build_args
 
-RAW_SOURCE = "raw"
-
 
 class SearchlightTranslator(DagsterDbtTranslator):
-    """dbt node → Dagster asset: raw sources to ``raw/<table>``, models to ``<schema>/<name>``."""
+    """dbt node → Dagster asset: raw sources to ``raw/<table>``, models to ``<schema>/<name>``,
+    grouped by schema and the warning models by rule family (orchestration/asset_keys.py)."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         props = dbt_resource_props
@@ -41,21 +42,12 @@ class SearchlightTranslator(DagsterDbtTranslator):
             if props["source_name"] == RAW_SOURCE:
                 return AssetKey([RAW_SOURCE, props.get("identifier") or props["name"]])
             return super().get_asset_key(props)
-        schema = _schema(props)
-        name = props.get("alias") or props["name"]
-        return AssetKey([schema, name]) if schema else AssetKey([name])
+        return AssetKey(asset_keys.model_key_path(props))
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        props = dbt_resource_props
-        if props["resource_type"] == "source":
+        if dbt_resource_props["resource_type"] == "source":
             return None
-        schema = _schema(props)
-        return schema if schema and schema.isidentifier() else "dbt"
-
-
-def _schema(props: Mapping[str, Any]) -> str | None:
-    # The project uses custom schema names verbatim (generate_schema_name override).
-    return (props.get("config") or {}).get("schema") or props.get("schema")
+        return asset_keys.group_name(dbt_resource_props)
 
 
 translator = SearchlightTranslator(

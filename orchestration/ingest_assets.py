@@ -56,17 +56,21 @@ def load_metadata(results: Sequence, table_rows: int | None = None) -> dict:
     lines = ["| file | status | read | loaded | quarantined | note |",
              "|---|---|---:|---:|---:|---|"]
     for r in results:
+        if r.seen_before:  # decided by an earlier run: counted, not listed
+            continue
         note = r.message or (f"extra columns kept: {', '.join(r.extra_columns)}"
                              if r.extra_columns else "")
         lines.append(f"| {r.file_name} | {r.status} | {r.rows_read} | {r.rows_loaded} | "
                      f"{r.rows_quarantined} | {str(note).replace('|', '/')} |")
-    failed = [r for r in results if r.status not in ("loaded", "refused", "duplicate")]
+    already = [r for r in results if r.status == "already loaded"]
+    failed = [r for r in refused if r.failed]  # refused because loading itself failed
     metadata = {
         "files": len(results),
         "files_loaded": len(loaded),
         "files_duplicate": len(duplicates),
         "files_refused": len(refused),
         "files_failed": len(failed),
+        "files_already_loaded": len(already),
         "rows_loaded": sum(r.rows_loaded or 0 for r in results),
         "rows_quarantined": sum(r.rows_quarantined or 0 for r in results),
         # the batches the expectation check validates (orchestration/checks.py)
@@ -100,10 +104,10 @@ def build_raw_asset(source: Source) -> AssetsDefinition:
             results = load_source(con, source.name, searchlight.landing)
             rows = _table_rows(con, source.name)
         for r in results:
-            if r.status == "refused":
+            if r.status == "refused" and r.failed:
+                context.log.error(f"{r.file_name} refused: {r.message}")
+            elif r.status == "refused":
                 context.log.warning(f"{r.file_name} refused: {r.message}")
-            elif r.status not in ("loaded", "duplicate"):
-                context.log.error(f"{r.file_name} {r.status}: {r.message}")
         return MaterializeResult(metadata=load_metadata(results, rows))
 
     return _raw

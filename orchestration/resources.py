@@ -18,6 +18,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 
 from searchlight.dbt import dbt_env, dbt_executable
 from searchlight.paths import DBT_PROJECT_DIR, PROJECT_ROOT
+from searchlight.warehouse import connect as open_warehouse
 
 # Every step that opens the DuckDB file belongs to this pool. DuckDB allows one writer and
 # no reader beside it (stack-pitfalls §1): give the pool a limit of 1 (orchestration/
@@ -57,7 +58,8 @@ class SearchlightResource(ConfigurableResource):
         """A connection to the warehouse, closed (and the file lock released) on exit."""
         if not read_only:
             self.warehouse.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.warehouse), read_only=read_only)
+        # waits a bounded time for a reader holding the file, as `searchlight run` does
+        con = open_warehouse(self.warehouse, read_only=read_only)
         try:
             yield con
         finally:

@@ -213,3 +213,56 @@ def test_daily_job_materialises_the_whole_graph_on_the_conformance_landing(
     assert again.materialization.metadata["files_loaded"].value == 0
     [check] = rerun.get_asset_check_evaluations()
     assert check.passed and check.metadata["rows"].value == 0
+
+
+@pytest.fixture
+def dagster_home(tmp_path, monkeypatch):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(ROOT / "orchestration" / "dagster.yaml", home / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    return home
+
+
+def test_the_instance_settings_turn_the_community_pop_up_off(dagster_home):
+    """Issue 14 item 17: no new-user ('join the community') pop-up in the UI."""
+    instance = DagsterInstance.get()
+    try:
+        assert instance.nux_enabled is False
+    finally:
+        instance.dispose()
+
+
+def test_warning_assets_are_grouped_by_rule_family(defs):
+    """Issue 14 item 17: 74 warning assets in one group made marts/alerts unreadable; the
+    family comes from each rule's config.meta.family, not from the folder."""
+    graph = defs.resolve_asset_graph()
+    groups: dict[str, set[str]] = {}
+    for key in graph.get_all_asset_keys():
+        if key.path[0] == "warnings":
+            groups.setdefault(graph.get(key).group_name, set()).add(key.path[-1])
+    assert set(groups) == {f"warnings_{f}" for f in "TFSPLCK"}, sorted(groups)
+    assert {"warn_t01_overdue_statutory", "cov_t01_overdue_statutory"} <= groups["warnings_T"]
+    assert {"warn_l05_shared_account", "cov_l05_shared_account"} <= groups["warnings_L"]
+
+
+def test_a_cli_run_shows_in_dagster_as_materializations(defs, demo_run, dagster_home):
+    """Issue 14 item 17: after `make demo` (DAGSTER_HOME set) no asset of the graph reads
+    "never materialized": the CLI reports each asset it built under the same key."""
+    from searchlight.dagster_record import built_asset_paths, record_run
+
+    _, warehouse, report = demo_run
+    graph = defs.resolve_asset_graph()
+    recorded = [AssetKey(path) for path, _ in built_asset_paths(report)]
+    assert not [k for k in recorded if not graph.has(k)], "keys the definitions do not have"
+    assert record_run(report, warehouse) == len(recorded)
+    instance = DagsterInstance.get()
+    try:
+        never = [k.to_user_string() for k in graph.get_all_asset_keys()
+                 if graph.get(k).is_materializable
+                 and instance.get_latest_materialization_event(k) is None]
+        alerts = instance.get_latest_materialization_event(ALERTS)
+    finally:
+        instance.dispose()
+    assert never == []
+    assert alerts.asset_materialization.metadata["built_by"].value == "searchlight run (CLI)"
