@@ -237,7 +237,7 @@ def run_suites(con: duckdb.DuckDBPyConnection, batch_ids: Sequence[str] | None =
     existing = _raw_tables(con)
     wanted = [s for s in (sources or SOURCES) if s in existing]
     covered = None if batch_ids is None else [
-        b for b in batch_ids if sources is None or _batch_source(b) in wanted]
+        b for b in batch_ids if sources is None or batch_source(b) in wanted]
     runner = None
     results = []
     for source in wanted:
@@ -255,7 +255,7 @@ def run_suites(con: duckdb.DuckDBPyConnection, batch_ids: Sequence[str] | None =
     return results
 
 
-def _batch_source(batch_id: str) -> str:
+def batch_source(batch_id: str) -> str:
     return batch_id.split(":", 1)[0]  # ingest.checksums.batch_id: '<source>:<hash>'
 
 
@@ -351,7 +351,7 @@ def store_results(con: duckdb.DuckDBPyConnection, results: list,
             con.executemany(
                 f"insert into {BATCHES_TABLE} select ?, ?, ? where ? not in "
                 f"(select batch_id from {BATCHES_TABLE})",
-                [(b, _batch_source(b), run_at, b) for b in covered])
+                [(b, batch_source(b), run_at, b) for b in covered])
         con.commit()
     except BaseException:
         con.rollback()

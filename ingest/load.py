@@ -237,7 +237,7 @@ def _store_stage_rows(con: duckdb.DuckDBPyConnection, source: Source, read: File
                       where: str = "") -> None:
     """Valid rows to raw, invalid ones to quarantine, then the load_files row (in the
     file's transaction). ``where``: which of the stage's rows are this file's."""
-    good = _insert_raw(con, source, result.batch_id, read.file_name, loaded_at, in_order,
+    good = insert_raw(con, source, result.batch_id, read.file_name, loaded_at, in_order,
                        where)
     bad = _insert_quarantine(con, source, read, result.batch_id, loaded_at, in_order, where)
     result.rows_loaded = good
@@ -402,7 +402,7 @@ def _stage_in_file_order(con: duckdb.DuckDBPyConnection) -> bool:
     return low == high
 
 
-def _insert_raw(con: duckdb.DuckDBPyConnection, source: Source, batch: str, file_name: str,
+def insert_raw(con: duckdb.DuckDBPyConnection, source: Source, batch: str, file_name: str,
                 loaded_at: dt.datetime, in_order: bool = False, where: str = "") -> int:
     """Insert the valid rows of the stage in record order; returns how many."""
     cols = ", ".join(ident(c) for c in source.column_names)

@@ -242,15 +242,15 @@ def test_results_and_the_record_of_validated_batches_commit_together(warehouse, 
 
     _insert_review(warehouse, "reviews:a", "R1", 5, "2025-05-06")
     _load_files(warehouse, "reviews:a")
-    real = run_module._batch_source
+    real = run_module.batch_source
 
     def crash(batch_id):
         raise OSError("disk full")
 
-    monkeypatch.setattr(run_module, "_batch_source", crash)  # fails inside the transaction
+    monkeypatch.setattr(run_module, "batch_source", crash)  # fails inside the transaction
     with pytest.raises(OSError):
         run_suites(warehouse, ["reviews:a"])
-    monkeypatch.setattr(run_module, "_batch_source", real)
+    monkeypatch.setattr(run_module, "batch_source", real)
     assert warehouse.execute("select count(*) from raw.expectation_results").fetchone() == (0,)
     assert pending_batches(warehouse) == ["reviews:a"]
 

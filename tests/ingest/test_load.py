@@ -366,17 +366,17 @@ def test_a_file_that_failed_is_refused_with_the_cause_and_loads_once_fixed(
         con, write, landing, monkeypatch):
     """Issue 14 item 1: a file that fails to load is never left without a record."""
     write("cases/a.csv", f"{CASES_HEADER}\n{case_row()}\n")
-    real = load_module._insert_raw
+    real = load_module.insert_raw
 
     def broken(*args, **kwargs):
         raise MemoryError("out of memory")
 
-    monkeypatch.setattr(load_module, "_insert_raw", broken)
+    monkeypatch.setattr(load_module, "insert_raw", broken)
     [failed] = load_source(con, "cases", landing)
     assert (failed.status, failed.failed) == ("refused", True)
     assert _rows(con, "SELECT status, message LIKE '%MemoryError: out of memory%' "
                       "FROM raw.load_files") == [("refused", True)]
-    monkeypatch.setattr(load_module, "_insert_raw", real)
+    monkeypatch.setattr(load_module, "insert_raw", real)
     [loaded] = load_source(con, "cases", landing)
     assert loaded.status == "loaded"
     assert _rows(con, "SELECT file_name, status FROM raw.load_files") == \
