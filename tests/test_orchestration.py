@@ -1,7 +1,8 @@
 """Dagster definitions: lineage from every raw source to the alerts, checks, schedule, sensor.
 
-The dbt assets read dbt_project/target/manifest.json at import time, so the session
-fixture runs `dbt parse` (as `make test` does) before anything imports them.
+The dbt assets read dbt_project/target/manifest.json when they are built (not at import:
+orchestration/definitions.py), so the session fixture runs `dbt parse` first, as `make
+test` does.
 """
 
 import os
@@ -43,7 +44,7 @@ def manifest(tmp_path_factory):
 def defs(manifest):
     from orchestration.definitions import defs
 
-    return defs
+    return defs()  # what Dagster calls when it loads the code location
 
 
 def _ancestors(graph, key: AssetKey) -> set[AssetKey]:
