@@ -18,7 +18,12 @@ from searchlight.paths import DBT_PROJECT_DIR
 
 
 class DbtError(RuntimeError):
-    """dbt could not complete: the message lists the failing nodes and their errors."""
+    """dbt could not complete: the message lists the failing nodes and their errors;
+    ``result`` holds what dbt reported of each node it ran."""
+
+    def __init__(self, message: str, result: DbtResult | None = None) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 @dataclass
@@ -28,6 +33,8 @@ class DbtResult:
     failures: list[str] = field(default_factory=list)
     elapsed_s: float = 0.0
     node_count: int = 0
+    # unique_id -> (status, message) of every node dbt ran (run_results.json)
+    nodes: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def build_args(as_of: str | None = None, full_refresh: bool = False,
@@ -82,7 +89,7 @@ def invoke(args: list[str], warehouse: Path, vars: dict | None = None,
         sys.stdout.write(proc.stdout)
     if proc.returncode != 0:
         detail = "\n".join(result.failures) or _tail(proc.stdout + proc.stderr)
-        raise DbtError(f"dbt {' '.join(args[:1])} failed:\n{detail}")
+        raise DbtError(f"dbt {' '.join(args[:1])} failed:\n{detail}", result)
     return result
 
 
@@ -97,8 +104,9 @@ def _read_run_results(result: DbtResult) -> None:
     result.elapsed_s = float(data.get("elapsed_time") or 0.0)
     result.node_count = len(data.get("results", []))
     for node in data.get("results", []):
+        message = (node.get("message") or "").strip()
+        result.nodes[node.get("unique_id")] = (node.get("status"), message)
         if node.get("status") in ("error", "fail", "runtime error"):
-            message = (node.get("message") or "").strip()
             result.failures.append(f"- {node.get('unique_id')}: {message}")
 
 

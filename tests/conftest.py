@@ -2,6 +2,9 @@ import os
 
 import pytest
 
+# Every test has one tier (unit, dbt, e2e, browser, spark): marks, checks and guards.
+from tests.tiers import pytest_collection_modifyitems, tier_guard  # noqa: F401
+
 # Tests never talk to the network: dbt tracking and GX analytics off.
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")

@@ -27,6 +27,8 @@ from ingest.sources import SOURCES, header_lookup, normalize_header
 SCALE, SEED = 0.03, 5
 CONFORMANCE = Path(__file__).parent / "conformance"
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture(scope="module")
 def district(tmp_path_factory):

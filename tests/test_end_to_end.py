@@ -10,8 +10,11 @@ import json
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from searchlight import pipeline
+
+pytestmark = pytest.mark.e2e
 
 
 def snapshot(warehouse: Path) -> dict:

@@ -10,6 +10,8 @@ from expectations import CONSISTENCY, CONTRACT, checks_for, invariants, run_suit
 from expectations.invariants import check_invariants
 from ingest.sources import SOURCES, raw_table_ddl
 
+pytestmark = pytest.mark.unit
+
 
 def _cases(**overrides) -> pd.DataFrame:
     rows = {

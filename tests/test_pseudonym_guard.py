@@ -9,12 +9,14 @@ from __future__ import annotations
 import shutil
 
 import duckdb
+import pytest
 
 from ledger import store
 from searchlight import pseudonym_guard
 from searchlight.dbt_plugin import KEY_ENV, pseudonym_macro_sql
 
 
+@pytest.mark.unit
 def test_fingerprint_is_remembered_and_compared(tmp_path, monkeypatch):
     warehouse = tmp_path / "w.duckdb"
     assert not pseudonym_guard.key_changed(warehouse)  # nothing built yet
@@ -35,6 +37,7 @@ def test_fingerprint_is_remembered_and_compared(tmp_path, monkeypatch):
     assert "key-one" not in stored and len(stored) == 16
 
 
+@pytest.mark.e2e
 def test_a_run_under_a_new_key_rebuilds_every_pseudonym(tmp_path, monkeypatch, demo_run):
     from searchlight import pipeline
 

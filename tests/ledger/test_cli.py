@@ -10,6 +10,8 @@ import pytest
 from searchlight import ledger_cli
 from searchlight.cli import main
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture
 def run(ledger_file, clock, monkeypatch, capsys):

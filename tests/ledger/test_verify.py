@@ -13,6 +13,8 @@ import pytest
 
 from ledger import lifecycle, store
 
+pytestmark = pytest.mark.unit
+
 
 def act(path, alert_id, action, clock, **kw):
     with store.connect(path) as con:
