@@ -3,15 +3,29 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# Exact versions for Python 3.11 on Linux, compiled from pyproject.toml by `make lock`:
+# every target installs from it. An extra listed here is locked and installed too
+# (add one, e.g. LOCK_EXTRAS := dev console, then run `make lock`).
+LOCK        := requirements.lock
+LOCK_EXTRAS := dev
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: demo test dev docs lint clean bench
+.PHONY: demo test test-fast dev docs lint lock clean bench
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
+
+# Recompile the lock after a change of pyproject.toml's dependencies: pins that still fit
+# stay. `make lock UPGRADE=1` takes the newest releases the bounds allow.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml $(addprefix --extra ,$(LOCK_EXTRAS)) \
+	  --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+	  $(if $(UPGRADE),--upgrade) --custom-compile-command 'make lock' --quiet \
+	  --output-file $(LOCK)
 
 demo: $(STAMP)
 	$(BIN)/searchlight demo --out demo
@@ -19,6 +33,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m orchestration.prepare
 	$(BIN)/pytest -q
+
+# Every test that needs no full pipeline build (tiers unit and dbt: tests/tiers.py).
+test-fast: $(STAMP)
+	$(BIN)/python -m orchestration.prepare
+	$(BIN)/pytest -q -m 'unit or dbt'
 
 # Dagster UI with the lineage from each raw source to marts.alerts (uses the demo data).
 dev: $(STAMP)
