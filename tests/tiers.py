@@ -30,6 +30,7 @@ FAST = ("unit", "dbt")  # what `make test-fast` selects
 # Fixtures that build something: a test using one is at least that tier.
 FIXTURE_TIERS = {
     "demo_run": "e2e",  # tests/conftest.py: the demo district through the whole pipeline
+    "copy_demo": "e2e",  # tests/conftest.py: a private copy of demo_run's warehouse
 }
 
 
