@@ -1,10 +1,10 @@
 """dbt unit tests of every rule and model: one pytest case each, so `-k f03` runs one rule's.
 
 Production builds leave unit tests out (they run one after another, stack-pitfalls §3);
-here they run against an empty warehouse: `dbt run --empty` creates the relations the
-fixtures take their column types from (the tested models and everything upstream), then
-one `dbt test` runs the unit tests this session selected, and each case reads its own
-result from that run.
+here they run against an empty warehouse: `dbt build --empty` of models and seeds creates
+the relations the fixtures take their column types from (the tested models and everything
+upstream), then one `dbt test` runs the unit tests this session selected, and each case
+reads its own result from that run.
 
     pytest tests/test_dbt_unit_tests.py -k f03      # the unit tests of F03 only
 """
@@ -60,9 +60,11 @@ def unit_test_results(request, tmp_path_factory) -> dict[str, tuple[str, str]]:
         write_builtin_calendar(con)
     restore(warehouse)  # the ledger schema, as every run has it before dbt builds
     models = sorted({f"+{u.model}" for u in selected})
-    # No --vars: a var that differs from the last parse's makes dbt parse the whole
-    # project again; the empty relations have the same columns whatever as_of is.
-    dbt.invoke(["run", "--empty", "--select", *models], warehouse)
+    # Models and seeds only (a seed a model reads must exist too). No --vars: a var that
+    # differs from the last parse's makes dbt parse the whole project again; the empty
+    # relations have the same columns whatever as_of is.
+    dbt.invoke(["build", "--empty", "--select", *models, "--resource-type", "model",
+                "--resource-type", "seed"], warehouse)
     try:
         result = dbt.invoke(["test", "--no-use-colors", "--select",
                              *(u.selector for u in selected)], warehouse)

@@ -67,6 +67,17 @@ def test_definitions_load_and_the_daily_job_resolves(defs):
 
 
 @pytest.mark.dbt
+def test_dagster_finds_the_lazy_definitions_in_the_module(manifest):
+    """`dagster dev -m orchestration.definitions` loads ``defs()``: importing the module
+    builds nothing (tests/test_no_work_at_import.py), Dagster calls the function."""
+    from dagster._core.workspace.autodiscovery import loadable_targets_from_python_module
+
+    [target] = loadable_targets_from_python_module("orchestration.definitions", None)
+    assert target.attribute == "defs"
+    assert isinstance(target.target_definition(), Definitions)
+
+
+@pytest.mark.dbt
 def test_every_source_is_a_raw_asset_with_a_non_blocking_expectation_check(defs):
     graph = defs.resolve_asset_graph()
     check_keys = set(graph.asset_check_keys)
