@@ -3,15 +3,29 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# Exact versions for Python 3.11 on Linux, compiled from pyproject.toml by `make lock`:
+# every target installs from it. An extra listed here is locked and installed too
+# (add one, e.g. LOCK_EXTRAS := dev console, then run `make lock`).
+LOCK        := requirements.lock
+LOCK_EXTRAS := dev console
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: demo test dev docs lint clean bench console console-messages
+.PHONY: demo test test-fast dev docs lint lock clean bench console console-messages
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,console]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
+
+# Recompile the lock after a change of pyproject.toml's dependencies: pins that still fit
+# stay. `make lock UPGRADE=1` takes the newest releases the bounds allow.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml $(addprefix --extra ,$(LOCK_EXTRAS)) \
+	  --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+	  $(if $(UPGRADE),--upgrade) --custom-compile-command 'make lock' --quiet \
+	  --output-file $(LOCK)
 
 # The demo's run is recorded in the Dagster instance .dagster, so `make dev` shows it.
 demo: $(STAMP) .dagster/dagster.yaml
@@ -38,6 +52,11 @@ console-messages: $(STAMP)
 	  --omit-header -o console/locale/messages.pot console
 	$(BIN)/pybabel update -i console/locale/messages.pot -d console/locale -D messages \
 	  --no-fuzzy-matching --ignore-obsolete --width 100
+
+# Every test that needs no full pipeline build (tiers unit and dbt: tests/tiers.py).
+test-fast: $(STAMP)
+	$(BIN)/python -m orchestration.prepare
+	$(BIN)/pytest -q -m 'unit or dbt'
 
 # Dagster UI with the lineage from each raw source to marts.alerts (uses the demo data).
 dev: $(STAMP) .dagster/dagster.yaml

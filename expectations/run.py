@@ -30,7 +30,13 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from expectations.invariants import Check, check_columns, checks_for, is_row_wise
+from expectations.invariants import (
+    Check,
+    check_columns,
+    check_invariants,
+    checks_for,
+    is_row_wise,
+)
 from ingest.sources import DECIMAL, INT, RATING, SOURCES
 
 RESULTS_TABLE = "raw.expectation_results"
@@ -232,6 +238,7 @@ def run_suites(con: duckdb.DuckDBPyConnection, batch_ids: Sequence[str] | None =
     asset passes its own). Returns one ``SuiteResult`` per source validated. One source
     at a time, in chunks of at most ``chunk_rows`` rows (module docstring: why).
     """
+    check_invariants()  # a mis-declared check fails here, before any row is read
     if batch_ids is not None and len(batch_ids) == 0:
         return []
     existing = _raw_tables(con)

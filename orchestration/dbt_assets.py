@@ -10,6 +10,7 @@ checks (dagster-dbt's default). The build runs ``dbt build`` as a subprocess thr
 
 import datetime as dt
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from dagster import (
@@ -77,19 +78,33 @@ def dbt_build_args(config: DbtBuildConfig, key_changed: bool = False) -> list[st
                       exclude_ledger=False)
 
 
-ensure_manifest()
+def build_dbt_assets(manifest: Path | None = None) -> list[AssetsDefinition]:
+    """The dbt build and the publish step after it, from the project's manifest.
+
+    ``@dbt_assets`` reads the manifest when it is applied, so this runs ``dbt parse`` first
+    when the manifest is missing or stale (``ensure_manifest``): an entry point
+    (``definitions.py``, the tests) calls it, importing this module does no work.
+    """
+    manifest = manifest or ensure_manifest()
+
+    @dbt_assets_decorator(
+        manifest=manifest,
+        project=dbt_project(),
+        dagster_dbt_translator=translator,
+        name="searchlight_dbt",
+        exclude="tag:ledger",  # built by orchestration/ledger_assets.py after the ledger sync
+        pool=WAREHOUSE_POOL,
+    )
+    def searchlight_dbt(context: AssetExecutionContext, dbt: DbtCliResource,
+                        searchlight: SearchlightResource, config: DbtBuildConfig):
+        yield from run_dbt_build(context, dbt, searchlight, config)
+
+    return [searchlight_dbt, build_published_marts(searchlight_dbt)]
 
 
-@dbt_assets_decorator(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=translator,
-    name="searchlight_dbt",
-    exclude="tag:ledger",  # built by orchestration/ledger_assets.py after the ledger sync
-    pool=WAREHOUSE_POOL,
-)
-def searchlight_dbt(context: AssetExecutionContext, dbt: DbtCliResource,
-                    searchlight: SearchlightResource, config: DbtBuildConfig):
+def run_dbt_build(context: AssetExecutionContext, dbt: DbtCliResource,
+                  searchlight: SearchlightResource, config: DbtBuildConfig):
+    """The body of the ``searchlight_dbt`` step: ledger restore, key guard, ``dbt build``."""
     from ledger.sync import restore
     from searchlight import pseudonym_guard
 
@@ -109,20 +124,25 @@ def _mart_keys(assets_def: AssetsDefinition) -> list[AssetKey]:
     return sorted(keys, key=lambda k: k.to_user_string())
 
 
-@asset(
-    key=AssetKey(["published", "marts"]),
-    deps=[*_mart_keys(searchlight_dbt), *LEDGER_KEYS],
-    group_name="published",
-    pool=WAREHOUSE_POOL,
-    kinds={"parquet"},
-    description="The marts as Parquet beside the warehouse, a complete new version per "
-                "run switched at once (searchlight/publish.py), for BI tools, SQL clients "
-                "and the console, which must not open the file a build writes.",
-)
-def published_marts(searchlight: SearchlightResource) -> MaterializeResult:
-    from searchlight.publish import publish_marts
+def build_published_marts(searchlight_dbt: AssetsDefinition) -> AssetsDefinition:
+    """The publish step, downstream of every mart of ``searchlight_dbt`` and the ledger."""
 
-    out = publish_marts(searchlight.warehouse)
-    files = sorted(p.name for p in out.glob("*.parquet"))
-    return MaterializeResult(metadata={"path": str(out), "tables": len(files),
-                                       "files": ", ".join(files)})
+    @asset(
+        key=AssetKey(["published", "marts"]),
+        deps=[*_mart_keys(searchlight_dbt), *LEDGER_KEYS],
+        group_name="published",
+        pool=WAREHOUSE_POOL,
+        kinds={"parquet"},
+        description="The marts as Parquet beside the warehouse, a complete new version per "
+                    "run switched at once (searchlight/publish.py), for BI tools, SQL clients "
+                    "and the console, which must not open the file a build writes.",
+    )
+    def published_marts(searchlight: SearchlightResource) -> MaterializeResult:
+        from searchlight.publish import publish_marts
+
+        out = publish_marts(searchlight.warehouse)
+        files = sorted(p.name for p in out.glob("*.parquet"))
+        return MaterializeResult(metadata={"path": str(out), "tables": len(files),
+                                           "files": ", ".join(files)})
+
+    return published_marts

@@ -1,8 +1,10 @@
-"""Make sure dbt's manifest exists and is current before the dbt assets are imported.
+"""Make sure dbt's manifest exists and is current before the dbt assets are built.
 
-``@dbt_assets`` reads ``dbt_project/target/manifest.json`` at import time. dagster-dbt's
-``prepare_if_dev()`` only parses under ``dagster dev`` (stack-pitfalls §4), so the tests,
-``make dev`` and a deployment call ``ensure_manifest()`` instead: it runs ``dbt parse``
+``@dbt_assets`` reads ``dbt_project/target/manifest.json`` when it is applied, which
+``orchestration.dbt_assets.build_dbt_assets()`` does when Dagster loads the definitions
+(never at import). dagster-dbt's ``prepare_if_dev()`` only parses under ``dagster dev``
+(stack-pitfalls §4), so ``build_dbt_assets()``, the tests, ``make dev`` and a deployment
+call ``ensure_manifest()`` instead: it runs ``dbt parse``
 (which never connects to the warehouse) when the manifest is missing or older than any
 file of the dbt project. A file lock keeps two processes from parsing at once.
 

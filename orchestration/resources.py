@@ -8,6 +8,7 @@ Both can be overridden per run in the launchpad (resources → searchlight → c
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,7 +87,10 @@ class SearchlightResource(ConfigurableResource):
                     os.environ[k] = v
 
 
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+@functools.cache
+def dbt_project() -> DbtProject:
+    """The dbt project for dagster-dbt (it reads dbt_project.yml: not at import)."""
+    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
 def build_resources(landing: str | Path | None = None,
@@ -94,6 +98,6 @@ def build_resources(landing: str | Path | None = None,
     return {
         "searchlight": SearchlightResource(landing_dir=str(landing or default_landing()),
                                            warehouse_path=str(warehouse or default_warehouse())),
-        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR),
+        "dbt": DbtCliResource(project_dir=dbt_project(), profiles_dir=str(DBT_PROJECT_DIR),
                               dbt_executable=dbt_executable()),
     }

@@ -25,14 +25,17 @@ _ERROR_LINE = re.compile(r"\b[A-Z][a-z]+ Error\b")
 
 
 class DbtError(RuntimeError):
-    """dbt could not complete: the message lists the failing nodes and their errors."""
+    """dbt could not complete: the message lists the failing nodes and their errors;
+    ``result`` holds what dbt reported of each node it ran."""
 
     def __init__(self, message: str, failures: list[str] | None = None,
-                 lock_holder: str | None = None, output: str = "") -> None:
+                 lock_holder: str | None = None, output: str = "",
+                 result: DbtResult | None = None) -> None:
         super().__init__(message)
         self.failures = failures or []
         self.lock_holder = lock_holder
         self.output = output
+        self.result = result
 
     def summary(self) -> str:
         """One line: how many nodes failed and the first one's error."""
@@ -66,7 +69,8 @@ class DbtResult:
     failures: list[str] = field(default_factory=list)
     elapsed_s: float = 0.0
     node_count: int = 0
-    # per node of run_results.json: unique_id, status, completed_at (UTC ISO), timing
+    # per node of run_results.json: unique_id, status, message, completed_at (UTC ISO),
+    # execution_time
     nodes: list[dict] = field(default_factory=list)
 
 
@@ -157,7 +161,7 @@ def invoke(args: list[str], warehouse: Path, vars: dict | None = None,
         holder = holder_of(text) if "Could not set lock" in text else None
         detail = "\n".join(result.failures) or _tail(text)
         raise DbtError(f"dbt {' '.join(args[:1])} failed:\n{detail}", result.failures, holder,
-                       text)
+                       text, result)
     return result
 
 
@@ -172,13 +176,14 @@ def _read_run_results(result: DbtResult) -> None:
     result.elapsed_s = float(data.get("elapsed_time") or 0.0)
     result.node_count = len(data.get("results", []))
     for node in data.get("results", []):
+        message = (node.get("message") or "").strip()
         completed = [t.get("completed_at") for t in node.get("timing", [])
                      if t.get("name") == "execute"]
         result.nodes.append({"unique_id": node.get("unique_id"), "status": node.get("status"),
+                             "message": message,
                              "completed_at": completed[0] if completed else None,
                              "execution_time": node.get("execution_time")})
         if node.get("status") in ("error", "fail", "runtime error"):
-            message = (node.get("message") or "").strip()
             result.failures.append(f"- {node.get('unique_id')}: {message}")
 
 

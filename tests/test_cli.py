@@ -6,6 +6,8 @@ import pytest
 
 from searchlight.cli import main
 
+pytestmark = pytest.mark.unit
+
 
 def test_run_on_a_missing_landing_folder_exits_non_zero_naming_it(tmp_path, capsys):
     code = main(["run", "--landing", str(tmp_path / "nowhere"),

@@ -20,6 +20,9 @@ from searchlight import pipeline
 CONFORMANCE = Path(__file__).parent / "conformance"
 EXPECTED = json.loads((CONFORMANCE / "expected_alerts.json").read_text(encoding="utf-8"))
 
+pytestmark = pytest.mark.e2e
+
+
 @pytest.fixture(scope="module")
 def conformance_warehouse(tmp_path_factory, monkeypatch_module):
     monkeypatch_module.setenv("SEARCHLIGHT_PSEUDONYM_KEY", EXPECTED["pseudonym_key"])

@@ -6,8 +6,11 @@ import duckdb
 import pandas as pd
 import pytest
 
-from expectations import CONSISTENCY, CONTRACT, checks_for, run_suites, validate_frame
+from expectations import CONSISTENCY, CONTRACT, checks_for, invariants, run_suites, validate_frame
+from expectations.invariants import check_invariants
 from ingest.sources import SOURCES, raw_table_ddl
+
+pytestmark = pytest.mark.unit
 
 
 def _cases(**overrides) -> pd.DataFrame:
@@ -45,6 +48,23 @@ def test_every_source_has_a_suite_with_key_and_value_set_checks():
         for col in source.columns:
             if col.values:
                 assert any(c.kwargs.get("value_set") == list(col.values) for c in checks)
+
+
+def test_every_invariant_is_classified_and_names_columns_of_its_source():
+    check_invariants()  # raises on a mistake in expectations/invariants.py
+
+
+@pytest.mark.parametrize("mistake, message", [
+    (invariants.Check("ExpectColumnMeanToBeBetween", {"column": "fee"}, CONSISTENCY, "x"),
+     "say whether ExpectColumnMeanToBeBetween is ROW_WISE or WHOLE_TABLE"),
+    (invariants.between("no_such_column", 0, None, "x"), "items has no column"),
+])
+def test_a_mis_declared_invariant_stops_run_suites_before_it_reads(mistake, message,
+                                                                   monkeypatch):
+    monkeypatch.setitem(invariants.CONSISTENCY_CHECKS, "items",
+                        [*invariants.CONSISTENCY_CHECKS["items"], mistake])
+    with pytest.raises(ValueError, match=message):
+        run_suites(duckdb.connect())
 
 
 def test_clean_cases_pass():

@@ -27,6 +27,8 @@ VAR_CALL = re.compile(r"""var\(\s*['"](\w+)['"]""")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ENGLISH_WORDS = re.compile(r"\b[A-Za-z]{3,}(?:\s+[A-Za-z]{2,}){2,}")  # a few words in a row
 
+pytestmark = pytest.mark.dbt
+
 
 @pytest.fixture(scope="module")
 def rules() -> dict[str, dict]:

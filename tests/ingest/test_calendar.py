@@ -16,6 +16,8 @@ from ingest.calendar import (
     write_builtin_calendar,
 )
 
+pytestmark = pytest.mark.unit
+
 
 def test_covered_years_are_the_years_with_an_official_schedule():
     years = covered_years()

@@ -7,9 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+
 from ingest.load import load_source
 
 TENDERS_HEADER = "tender_id,buyer_dept_code,procedure_type,estimated_value,published_at"
+
+pytestmark = pytest.mark.unit
 
 
 def _rows(con, sql: str) -> list[tuple]:

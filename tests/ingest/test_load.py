@@ -28,6 +28,8 @@ GBK_CASES = (
     "已申请,,,,2025-04-25 10:00:00\n"
 )
 
+pytestmark = pytest.mark.unit
+
 
 def _rows(con, sql: str) -> list[tuple]:
     return con.execute(sql).fetchall()

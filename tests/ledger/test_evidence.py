@@ -40,6 +40,8 @@ CLOCK_COLUMNS = {"as_of", "clock_end_at", "clock_days_gross", "lawful_suspended_
                  "elapsed_days", "is_open"}
 EVIDENCE_PAIR = re.compile(r"\(\s*'([a-z_0-9]+)'\s*,\s*(.+?)\),?\s*$", re.MULTILINE)
 
+pytestmark = pytest.mark.unit
+
 
 def evidence_pairs(sql: str) -> list[tuple[str, str]]:
     block = sql[sql.index("json_object(["):]
