@@ -25,6 +25,7 @@ def manifest() -> dict:
     return json.loads(ensure_manifest().read_text(encoding="utf-8"))
 
 
+@pytest.mark.dbt
 def test_the_docs_open_on_an_overview_for_auditors_in_both_languages(manifest):
     overview = [d for d in manifest["docs"].values()
                 if d["name"] == "__overview__" and d["package_name"] == "searchlight"]

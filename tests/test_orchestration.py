@@ -245,6 +245,7 @@ def dagster_home(tmp_path, monkeypatch):
     return home
 
 
+@pytest.mark.unit
 def test_the_instance_settings_turn_the_community_pop_up_off(dagster_home):
     """Issue 14 item 17: no new-user ('join the community') pop-up in the UI."""
     instance = DagsterInstance.get()
@@ -254,6 +255,7 @@ def test_the_instance_settings_turn_the_community_pop_up_off(dagster_home):
         instance.dispose()
 
 
+@pytest.mark.dbt
 def test_warning_assets_are_grouped_by_rule_family(defs):
     """Issue 14 item 17: 74 warning assets in one group made marts/alerts unreadable; the
     family comes from each rule's config.meta.family, not from the folder."""

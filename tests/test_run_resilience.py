@@ -21,6 +21,8 @@ from searchlight import dbt, pipeline
 from searchlight.cli import main
 from searchlight.runstate import StepFailed, state_path
 
+pytestmark = pytest.mark.e2e
+
 HOLD = textwrap.dedent("""
     import duckdb, sys, time
     con = duckdb.connect(sys.argv[1], read_only=True)

@@ -14,6 +14,8 @@ import pytest
 
 from ingest.encoding import EncodingRefused, detect
 
+pytestmark = pytest.mark.unit
+
 COMMON = [bytes([lead, trail]).decode("gb2312") for lead in range(0xB0, 0xD8)
           for trail in range(0xA1, 0xFF) if not (lead == 0xD7 and trail > 0xF9)]
 

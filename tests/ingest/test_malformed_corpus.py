@@ -20,6 +20,8 @@ import pytest
 from ingest.load import load_landing
 from ingest.sources import SOURCES
 
+pytestmark = pytest.mark.unit
+
 CORPUS = Path(__file__).parent / "malformed"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expected.json").exists())
 
