@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: demo test dev docs lint clean bench
+.PHONY: demo test dev docs lint clean bench calendar
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ bench: $(STAMP)
 	$(BIN)/python -m orchestration.prepare
 	@for s in $(SCALES); do $(BIN)/python bench/run.py --scale $$s --data $(BENCH_DATA) || exit 1; done
 	$(BIN)/python bench/report.py
+
+# The China working-day calendar seed (seeds/china_calendar*.csv) from the installed
+# holidays package: run after upgrading it, then review the diff (a moved date moves alerts).
+calendar: $(STAMP)
+	$(BIN)/python -m ingest.calendar_seed
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import duckdb
 
-from ingest.calendar import write_builtin_calendar
 from ingest.load import ensure_raw_schema
 from ledger.sync import restore
 from searchlight import dbt
@@ -19,8 +18,8 @@ def test_every_dbt_unit_test_passes(tmp_path):
     warehouse = tmp_path / "unit.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         ensure_raw_schema(con)
-        write_builtin_calendar(con)
     restore(warehouse)  # the ledger schema, as every run has it before dbt builds
+    dbt.invoke(["seed"], warehouse)  # reference data (seeds/), as every build loads it
     dbt.invoke(["run", "--empty"], warehouse, vars={"as_of": "2025-05-20"})
     result = dbt.invoke(["test", "--select", "test_type:unit"], warehouse)
     assert result.failures == []

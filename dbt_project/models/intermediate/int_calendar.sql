@@ -1,5 +1,5 @@
--- The working-day calendar (rules.md, working day): every day of the years the built-in
--- China calendar knows, plus every day of the years named in calendar_overrides
+-- The working-day calendar (rules.md, working day): every day of the years the China
+-- calendar seed knows (seeds/china_calendar.csv, the State Council's schedules), plus every day of the years named in calendar_overrides
 -- (weekends off by default there), overrides winning. workday_seq counts the working
 -- days on or before the day, so workdays(a, b) = seq(date b) - seq(date a).
 with
@@ -10,7 +10,7 @@ builtin as (
         cast(day as date) as calendar_date,
         is_workday,
         holiday_name
-    from {{ source('raw', 'calendar_builtin') }}
+    from {{ ref('china_calendar') }}
 
 ),
 
