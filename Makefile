@@ -49,8 +49,10 @@ bench: $(STAMP)
 calendar: $(STAMP)
 	$(BIN)/python -m ingest.calendar_seed
 
+# SQL too: sqlfluff with the house style of dbt_project/.sqlfluff (tests/test_sql_lint.py).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	cd dbt_project && ../$(BIN)/sqlfluff lint models tests --processes 2
 
 clean:
 	rm -rf demo .dagster dbt_project/target dbt_project/logs docs/site
