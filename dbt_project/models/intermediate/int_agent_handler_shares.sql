@@ -47,8 +47,8 @@ top_handlers as (
     select
         agent_handlers.*,
         row_number() over (
-            partition by dept_code, agent_id
-            order by handler_case_count desc, handler_staff_id
+            partition by agent_handlers.dept_code, agent_handlers.agent_id
+            order by agent_handlers.handler_case_count desc, agent_handlers.handler_staff_id asc
         ) as handler_rank
     from agent_handlers
 

@@ -36,7 +36,7 @@ override_only_years as (
 
 digits as (
 
-    select d from (values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) as t (d)
+    select t.d from (values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) as t (d)
 
 ),
 

@@ -22,7 +22,7 @@ dated as (
         calendar.holiday_name,
         {{ calendar_value_or_fail('calendar.is_workday', 'expenses.occurred_on') }} as is_workday
     from expenses
-    left join calendar on calendar.calendar_date = expenses.occurred_on
+    left join calendar on expenses.occurred_on = calendar.calendar_date
 
 ),
 

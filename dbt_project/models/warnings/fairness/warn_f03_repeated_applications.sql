@@ -60,7 +60,7 @@ densest as (
         submitted_day as window_last_day,
         row_number() over (
             partition by applicant_key, item_code
-            order by cases_in_window desc, submitted_day, case_id
+            order by cases_in_window desc, submitted_day asc, case_id asc
         ) as window_rank
     from windowed
 

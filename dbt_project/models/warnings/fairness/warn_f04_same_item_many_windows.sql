@@ -82,12 +82,12 @@ ranked as (
     select
         windowed.*,
         row_number() over (
-            partition by applicant_phone_key, item_code
-            order by applicant_count desc, street_count desc, window_last_day
+            partition by windowed.applicant_phone_key, windowed.item_code
+            order by windowed.applicant_count desc, windowed.street_count desc, windowed.window_last_day asc
         ) as window_rank
     from windowed
-    where applicant_count >= {{ var('f04_min_applicants') }}
-      and street_count >= {{ var('f04_min_streets') }}
+    where windowed.applicant_count >= {{ var('f04_min_applicants') }}
+      and windowed.street_count >= {{ var('f04_min_streets') }}
 
 ),
 

@@ -37,7 +37,7 @@ ranked_by_subject as (
         *,
         row_number() over (
             partition by handler_staff_id, item_code
-            order by refusal_rate desc, dept_code
+            order by refusal_rate desc, dept_code asc
         ) as rank_in_subject
     from qualifying
 

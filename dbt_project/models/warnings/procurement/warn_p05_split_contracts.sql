@@ -67,7 +67,7 @@ windows as (
     inner join candidates
         on window_starts.buyer_dept_code = candidates.buyer_dept_code
         and window_starts.winner_uscc = candidates.winner_uscc
-        and candidates.published_on >= window_starts.window_start
+        and window_starts.window_start <= candidates.published_on
         and {{ dbt.datediff('window_starts.window_start', 'candidates.published_on', 'day') }}
             <= {{ var('p05_window_days') }} - 1
     group by window_starts.buyer_dept_code, window_starts.winner_uscc, window_starts.window_start

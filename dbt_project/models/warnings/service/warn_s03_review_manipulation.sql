@@ -51,7 +51,7 @@ peaks as (
             *,
             row_number() over (
                 partition by subject_id
-                order by cases_in_window desc, day_number, review_id
+                order by cases_in_window desc, day_number asc, review_id asc
             ) as peak_rank
         from windowed
     ) as ranked
@@ -71,8 +71,8 @@ peak_reviews as (
         max(praise.reviewed_at) as last_reviewed_at
     from peaks
     inner join praise
-        on praise.subject_id = peaks.subject_id
-        and praise.day_number <= peaks.window_end_day
+        on peaks.subject_id = praise.subject_id
+        and peaks.window_end_day >= praise.day_number
         and praise.day_number > peaks.window_end_day - {{ var('s03_window_days') }}
     group by peaks.subject_id
 

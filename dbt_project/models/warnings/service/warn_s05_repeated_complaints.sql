@@ -114,9 +114,9 @@ evidence_tickets as (
         max(tickets.caller_phone_masked) as caller_phone_masked
     from first_trigger
     inner join tickets
-        on tickets.caller_phone_key = first_trigger.caller_phone_key
-        and tickets.dept_code = first_trigger.dept_code
-        and tickets.created_at <= first_trigger.first_trigger_at
+        on first_trigger.caller_phone_key = tickets.caller_phone_key
+        and first_trigger.dept_code = tickets.dept_code
+        and first_trigger.first_trigger_at >= tickets.created_at
         and cast(tickets.created_at as date)
             > {{ dbt.dateadd('day', -var('s05_window_days'), 'cast(first_trigger.first_trigger_at as date)') }}
     group by first_trigger.caller_phone_key, first_trigger.dept_code

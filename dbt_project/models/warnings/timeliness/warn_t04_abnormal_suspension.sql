@@ -55,7 +55,7 @@ periods_before_start as (
     from suspensions_of_cases
     inner join suspension_periods
         on suspensions_of_cases.case_id = suspension_periods.case_id
-        and suspension_periods.period_start_at < suspensions_of_cases.started_at
+        and suspensions_of_cases.started_at > suspension_periods.period_start_at
 
 ),
 
