@@ -139,7 +139,8 @@ final as (
         others.other_case_count,
         others.handler_other_case_count,
         case when others.other_case_count > 0
-             then cast(others.handler_other_case_count as double precision) / others.other_case_count
+             then cast(others.handler_other_case_count as double precision)
+                 / others.other_case_count
         end as handler_other_share,
         others.agent_item_codes
     from candidates

@@ -57,7 +57,7 @@ complaints as (
         dept_code,
         cast({{ dbt.date_trunc('month', 'created_at') }} as date) as month_start
     from {{ ref('stg_hotline_tickets') }}
-    where category in ('{{ var("risk_complaint_categories") | join("', '") }}')
+    where category in ({{ "'" ~ var('risk_complaint_categories') | join("', '") ~ "'" }})
 
 ),
 

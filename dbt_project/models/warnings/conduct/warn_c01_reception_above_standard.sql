@@ -44,7 +44,10 @@ judged as (
         *,
         case when diners > 0 then amount / diners end as amount_per_head,
         diners > 0 and amount > {{ cap }} * diners as is_over_per_head_cap,
-        coalesce(venue_type in ('{{ var("c01_prohibited_venue_types") | join("', '") }}'), false)
+        coalesce(
+            venue_type in ({{ "'" ~ var('c01_prohibited_venue_types') | join("', '") ~ "'" }}),
+            false
+        )
             as is_prohibited_venue,
         coalesce(venue_type in ('{{ var("c01_red_venue_types") | join("', '") }}'), false)
             as is_red_venue
@@ -90,7 +93,8 @@ alert_rows as (
 
 final as (
 
-    {{ alert_select('alert_rows', severity_expr="case when is_red_venue then 'red' else 'yellow' end") }}
+    {{ alert_select('alert_rows',
+                    severity_expr="case when is_red_venue then 'red' else 'yellow' end") }}
 
 )
 

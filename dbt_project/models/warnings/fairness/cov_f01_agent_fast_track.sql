@@ -36,7 +36,8 @@ scope as (
         {{ dbt.concat(['handler_staff_id', "'|'", 'item_code']) }} as subject_id,
         case
             when agent_case_count < {{ var('f01_min_agent_cases') }} then 'too_few_agent_cases'
-            when non_agent_case_count < {{ var('f01_min_non_agent_cases') }} then 'too_few_non_agent_cases'
+            when non_agent_case_count < {{ var('f01_min_non_agent_cases') }}
+                then 'too_few_non_agent_cases'
         end as not_evaluable_reason
     from per_handler_item
     where agent_case_count > 0

@@ -12,7 +12,8 @@ shares as (
 scope as (
 
     select
-        {{ dbt.concat(["coalesce(handler_staff_id, '(no handler)')", "'|'", 'agent_id']) }} as subject_id,
+        {{ dbt.concat(["coalesce(handler_staff_id, '(no handler)')", "'|'", 'agent_id']) }}
+            as subject_id,
         case when other_case_count = 0 then 'no_other_cases' end as not_evaluable_reason
     from shares
     where agent_case_count >= {{ var('f02_min_agent_cases') }}

@@ -13,7 +13,8 @@ scope as (
     select
         case_id as subject_id,
         case
-            when handler_staff_id is null and approver_staff_id is null then 'no_handler_or_approver'
+            when handler_staff_id is null and approver_staff_id is null
+                then 'no_handler_or_approver'
             when applicant_key is null then 'missing_applicant_id'
         end as not_evaluable_reason
     from cases

@@ -13,7 +13,8 @@ scope as (
     select
         {{ dbt.concat(['handler_staff_id', "'|'", 'item_code']) }} as subject_id,
         case when rest_case_count < {{ var('f06_min_cases') }}
-             then 'rest_of_department_fewer_than_{{ var("f06_min_cases") }}_cases' end as not_evaluable_reason
+             then 'rest_of_department_fewer_than_{{ var("f06_min_cases") }}_cases'
+        end as not_evaluable_reason
     from refusals
     where case_count >= {{ var('f06_min_cases') }}
 

@@ -72,11 +72,15 @@ alert_rows as (
 
     select
         {{ dbt.concat(['handler_staff_id', "'|'", 'item_code']) }} as subject_id,
-        dept_code,
+        fast_tracked.dept_code,
         handler_staff_id as staff_id,
-        agent_median as metric_value,
-        {{ var('f01_max_median_ratio') }} * non_agent_median as threshold_value,
-        {{ latest_date_in(ref('int_cases_clocked'), 'completed_at', "occurred_source.handler_staff_id = fast_tracked.handler_staff_id and occurred_source.item_code = fast_tracked.item_code and occurred_source.agent_id is not null and occurred_source.status = '已办结'") }} as occurred_on,
+        fast_tracked.agent_median as metric_value,
+        {{ var('f01_max_median_ratio') }} * fast_tracked.non_agent_median as threshold_value,
+        {{ latest_date_in(ref('int_cases_clocked'), 'completed_at',
+            "occurred_source.handler_staff_id = fast_tracked.handler_staff_id"
+            ~ " and occurred_source.item_code = fast_tracked.item_code"
+            ~ " and occurred_source.agent_id is not null and occurred_source.status = '已办结'")
+        }} as occurred_on,
         {{ json_object([
             ('staff_id', 'handler_staff_id'),
             ('item_code', 'item_code'),

@@ -29,7 +29,11 @@ alert_rows as (
         handler_staff_id as staff_id,
         handler_share as metric_value,
         {{ var('f02_min_handler_share') }} as threshold_value,
-        {{ latest_date_in(ref('int_cases_enriched'), 'accepted_at', 'occurred_source.dept_code = affinities.dept_code and occurred_source.agent_id = affinities.agent_id and occurred_source.handler_staff_id = affinities.handler_staff_id') }} as occurred_on,
+        {{ latest_date_in(ref('int_cases_enriched'), 'accepted_at',
+            'occurred_source.dept_code = affinities.dept_code'
+            ~ ' and occurred_source.agent_id = affinities.agent_id'
+            ~ ' and occurred_source.handler_staff_id = affinities.handler_staff_id')
+        }} as occurred_on,
         {{ json_object([
             ('staff_id', 'handler_staff_id'),
             ('agent_id', 'agent_id'),

@@ -41,7 +41,7 @@ windowed as (
         submissions.*,
         count(*) over (
             partition by applicant_key, item_code
-            order by submitted_day
+            order by submissions.submitted_day
             range between {{ var('f03_window_days') - 1 }} preceding and current row
         ) as cases_in_window
     from submissions
@@ -82,13 +82,15 @@ window_cases as (
         repeated.item_code,
         min(submissions.submitted_at) as first_submitted_at,
         max(submissions.submitted_at) as last_submitted_at,
-        {{ json_array_agg('submissions.case_id', 'submissions.submitted_at, submissions.case_id') }} as case_ids
+        {{ json_array_agg('submissions.case_id', 'submissions.submitted_at, submissions.case_id') }}
+            as case_ids
     from repeated
     inner join submissions
         on repeated.applicant_key = submissions.applicant_key
         and repeated.item_code = submissions.item_code
-        and submissions.submitted_day between repeated.window_last_day - {{ var('f03_window_days') - 1 }}
-                                          and repeated.window_last_day
+        and submissions.submitted_day
+            between repeated.window_last_day - {{ var('f03_window_days') - 1 }}
+            and repeated.window_last_day
     group by repeated.applicant_key, repeated.item_code
 
 ),

@@ -83,7 +83,9 @@ ranked as (
         windowed.*,
         row_number() over (
             partition by windowed.applicant_phone_key, windowed.item_code
-            order by windowed.applicant_count desc, windowed.street_count desc, windowed.window_last_day asc
+            order by
+                windowed.applicant_count desc, windowed.street_count desc,
+                windowed.window_last_day asc
         ) as window_rank
     from windowed
     where windowed.applicant_count >= {{ var('f04_min_applicants') }}
@@ -104,16 +106,22 @@ window_cases as (
         shared.item_code,
         min(candidate_cases.submitted_at) as first_submitted_at,
         max(candidate_cases.submitted_at) as last_submitted_at,
-        {{ json_array_agg('candidate_cases.case_id', 'candidate_cases.submitted_at, candidate_cases.case_id') }} as case_ids,
-        {{ json_array_agg('candidate_cases.window_id', 'candidate_cases.submitted_at, candidate_cases.case_id') }} as window_ids,
-        {{ json_array_agg('candidate_cases.street', 'candidate_cases.submitted_at, candidate_cases.case_id') }} as streets,
-        {{ json_array_agg('candidate_cases.applicant_key', 'candidate_cases.submitted_at, candidate_cases.case_id') }} as applicant_keys
+        {{ json_array_agg('candidate_cases.case_id',
+                          'candidate_cases.submitted_at, candidate_cases.case_id') }} as case_ids,
+        {{ json_array_agg('candidate_cases.window_id',
+                          'candidate_cases.submitted_at, candidate_cases.case_id') }} as window_ids,
+        {{ json_array_agg('candidate_cases.street',
+                          'candidate_cases.submitted_at, candidate_cases.case_id') }} as streets,
+        {{ json_array_agg('candidate_cases.applicant_key',
+                          'candidate_cases.submitted_at, candidate_cases.case_id') }}
+            as applicant_keys
     from shared
     inner join candidate_cases
         on shared.applicant_phone_key = candidate_cases.applicant_phone_key
         and shared.item_code = candidate_cases.item_code
-        and candidate_cases.submitted_day between shared.window_last_day - {{ var('f04_window_days') - 1 }}
-                                             and shared.window_last_day
+        and candidate_cases.submitted_day
+            between shared.window_last_day - {{ var('f04_window_days') - 1 }}
+            and shared.window_last_day
     group by shared.applicant_phone_key, shared.item_code
 
 ),

@@ -44,13 +44,17 @@ candidate_cases as (
 
 case_staff as (
 
-    select case_id, applicant_key, handler_staff_id as staff_id, 'handler' as case_role, 1 as role_order
+    select
+        case_id, applicant_key, handler_staff_id as staff_id, 'handler' as case_role,
+        1 as role_order
     from candidate_cases
     where handler_staff_id is not null and applicant_key is not null
 
     union all
 
-    select case_id, applicant_key, approver_staff_id as staff_id, 'approver' as case_role, 2 as role_order
+    select
+        case_id, applicant_key, approver_staff_id as staff_id, 'approver' as case_role,
+        2 as role_order
     from candidate_cases
     where approver_staff_id is not null and applicant_key is not null
 
@@ -114,7 +118,9 @@ per_case as (
     select
         case_id,
         count(*) as link_count,
-        {{ json_array_agg(json_value('link_json'), 'role_order, staff_id, link_type, person_key, enterprise_role') }} as link_list,
+        {{ json_array_agg(json_value('link_json'),
+                          'role_order, staff_id, link_type, person_key, enterprise_role') }}
+            as link_list,
         min(role_order) as first_role_order
     from link_details
     group by case_id
@@ -149,7 +155,8 @@ alert_rows as (
         attributed_staff_id as staff_id,
         link_count as metric_value,
         1 as threshold_value,
-        {{ latest_date_in(ref('stg_cases'), 'coalesce(accepted_at, submitted_at)', 'occurred_source.case_id = conflicted.case_id') }} as occurred_on,
+        {{ latest_date_in(ref('stg_cases'), 'coalesce(accepted_at, submitted_at)',
+                          'occurred_source.case_id = conflicted.case_id') }} as occurred_on,
         {{ json_object([
             ('case_id', 'case_id'),
             ('handler_staff_id', 'handler_staff_id'),

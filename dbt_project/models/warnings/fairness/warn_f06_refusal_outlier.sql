@@ -75,7 +75,12 @@ alert_rows as (
         outliers.handler_staff_id as staff_id,
         outliers.refusal_rate as metric_value,
         {{ var('f06_rate_factor') }} * outliers.rest_refusal_rate as threshold_value,
-        {{ latest_date_in(ref('int_cases_enriched'), 'submitted_at', 'occurred_source.case_id in (select case_id from ' ~ ref('int_case_refusals') ~ ' as refused where refused.is_refusal and refused.dept_code = outliers.dept_code and refused.item_code = outliers.item_code and refused.handler_staff_id = outliers.handler_staff_id)') }} as occurred_on,
+        {{ latest_date_in(ref('int_cases_enriched'), 'submitted_at',
+            'occurred_source.case_id in (select case_id from ' ~ ref('int_case_refusals')
+            ~ ' as refused where refused.is_refusal and refused.dept_code = outliers.dept_code'
+            ~ ' and refused.item_code = outliers.item_code'
+            ~ ' and refused.handler_staff_id = outliers.handler_staff_id)')
+        }} as occurred_on,
         {{ json_object([
             ('staff_id', 'outliers.handler_staff_id'),
             ('item_code', 'outliers.item_code'),

@@ -12,7 +12,8 @@ scope as (
 
     -- every (recipient, program, period) paid at least once
     select distinct
-        {{ dbt.concat(["recipient_key", "'|'", "program_code", "'|'", "period_label"]) }} as subject_id,
+        {{ dbt.concat(["recipient_key", "'|'", "program_code", "'|'", "period_label"]) }}
+            as subject_id,
         cast(null as {{ dbt.type_string() }}) as not_evaluable_reason
     from payments
     where recipient_key is not null

@@ -12,7 +12,8 @@ scope as (
 
     -- every (bank account, program, period) paid at least once
     select distinct
-        {{ dbt.concat(["bank_account_key", "'|'", "program_code", "'|'", "period_label"]) }} as subject_id,
+        {{ dbt.concat(["bank_account_key", "'|'", "program_code", "'|'", "period_label"]) }}
+            as subject_id,
         cast(null as {{ dbt.type_string() }}) as not_evaluable_reason
     from payments
     where bank_account_key is not null
@@ -21,7 +22,8 @@ scope as (
 
     -- payments without an account: one subject per program and period, not evaluable
     select distinct
-        {{ dbt.concat(["'(no account)'", "'|'", "program_code", "'|'", "period_label"]) }} as subject_id,
+        {{ dbt.concat(["'(no account)'", "'|'", "program_code", "'|'", "period_label"]) }}
+            as subject_id,
         'missing_bank_account' as not_evaluable_reason
     from payments
     where bank_account_key is null

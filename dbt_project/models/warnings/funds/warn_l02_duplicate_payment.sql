@@ -35,7 +35,7 @@ qualifying_payments as (
         payments.*,
         row_number() over (
             partition by recipient_key, program_code, period_label
-            order by paid_at, payment_id
+            order by payments.paid_at, payments.payment_id
         ) as payment_rank
     from payments
     inner join qualifying using (recipient_key, program_code, period_label)
@@ -59,7 +59,8 @@ groups as (
         count(*) as payment_count,
         sum(amount) as total_amount,
         min(recipient_id_masked) as recipient_id_masked,
-        {{ dbt.concat(["recipient_key", "'|'", "program_code", "'|'", "period_label"]) }} as subject_id,
+        {{ dbt.concat(["recipient_key", "'|'", "program_code", "'|'", "period_label"]) }}
+            as subject_id,
         {{ json_array_agg('payment_id', 'paid_at, payment_id') }} as payment_ids,
         {{ json_array_agg('paid_at', 'paid_at, payment_id') }} as paid_ats,
         {{ json_array_agg('amount', 'paid_at, payment_id') }} as amounts,

@@ -35,7 +35,7 @@ qualifying_payments as (
         payments.*,
         row_number() over (
             partition by bank_account_key, program_code, period_label
-            order by paid_at, payment_id
+            order by payments.paid_at, payments.payment_id
         ) as payment_rank
     from payments
     inner join qualifying using (bank_account_key, program_code, period_label)
@@ -44,7 +44,9 @@ qualifying_payments as (
 
 first_payments as (
 
-    select bank_account_key, program_code, period_label, handled_by_staff_id as first_handler_staff_id
+    select
+        bank_account_key, program_code, period_label,
+        handled_by_staff_id as first_handler_staff_id
     from qualifying_payments
     where payment_rank = 1
 
@@ -56,7 +58,8 @@ groups as (
         bank_account_key,
         program_code,
         period_label,
-        {{ dbt.concat(["bank_account_key", "'|'", "program_code", "'|'", "period_label"]) }} as subject_id,
+        {{ dbt.concat(["bank_account_key", "'|'", "program_code", "'|'", "period_label"]) }}
+            as subject_id,
         count(distinct recipient_key) as recipient_count,
         count(*) as payment_count,
         sum(amount) as total_amount,

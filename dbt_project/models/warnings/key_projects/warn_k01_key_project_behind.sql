@@ -14,7 +14,8 @@ measured as (
     select
         *,
         coalesce(completed_on, {{ as_of() }}) as measured_on,
-        {{ dbt.datediff('planned_on', 'coalesce(completed_on, ' ~ as_of() ~ ')', 'day') }} as days_late
+        {{ dbt.datediff('planned_on', 'coalesce(completed_on, ' ~ as_of() ~ ')', 'day') }}
+            as days_late
     from milestones
     where planned_on is not null
 
@@ -37,7 +38,8 @@ alert_rows as (
         days_late as metric_value,
         case when days_late > {{ var('k01_red_days_late') }} then {{ var('k01_red_days_late') }}
              else {{ var('k01_yellow_days_late') }} end as threshold_value,
-        cast({{ dbt.dateadd('day', var('k01_yellow_days_late') + 1, 'planned_on') }} as date) as occurred_on,
+        cast({{ dbt.dateadd('day', var('k01_yellow_days_late') + 1, 'planned_on') }} as date)
+            as occurred_on,
         {{ json_object([
             ('project_id', 'project_id'),
             ('project_name', 'project_name'),
@@ -55,7 +57,8 @@ alert_rows as (
 
 final as (
 
-    {{ alert_select('alert_rows', severity_expr="case when days_late > " ~ var('k01_red_days_late') ~ " then 'red' else 'yellow' end") }}
+    {{ alert_select('alert_rows', severity_expr="case when days_late > "
+                    ~ var('k01_red_days_late') ~ " then 'red' else 'yellow' end") }}
 
 )
 

@@ -11,7 +11,7 @@ scope as (
 
     select tender_id as subject_id, cast(null as {{ dbt.type_string() }}) as not_evaluable_reason
     from tenders
-    where procedure_type in ('{{ var("p01_procedures") | join("', '") }}')
+    where procedure_type in ({{ "'" ~ var('p01_procedures') | join("', '") ~ "'" }})
 
 ),
 

@@ -36,7 +36,7 @@ single as (
         bid_counts.bidder_uscc
     from tenders
     inner join bid_counts on tenders.tender_id = bid_counts.tender_id
-    where tenders.procedure_type in ('{{ var("p01_procedures") | join("', '") }}')
+    where tenders.procedure_type in ({{ "'" ~ var('p01_procedures') | join("', '") ~ "'" }})
         and bid_counts.bid_count = 1
 
 ),

@@ -9,8 +9,10 @@
 -- floating point, or through a division (DuckDB divides decimals in double precision),
 -- it is not. The wide numeric type keeps ratio x price from overflowing (DuckDB keeps the
 -- larger operand's width when it multiplies decimals).
-{%- set max_spread_ratio = 'cast(' ~ var('p03_max_spread_ratio') ~ ' as ' ~ dbt.type_numeric() ~ ')' %}
-{%- set progression_tolerance = 'cast(' ~ var('p03_progression_tolerance') ~ ' as ' ~ dbt.type_numeric() ~ ')' %}
+{%- set max_spread_ratio = 'cast(' ~ var('p03_max_spread_ratio')
+                          ~ ' as ' ~ dbt.type_numeric() ~ ')' %}
+{%- set progression_tolerance = 'cast(' ~ var('p03_progression_tolerance')
+                               ~ ' as ' ~ dbt.type_numeric() ~ ')' %}
 with
 
 tenders as (

@@ -61,7 +61,8 @@ windows as (
         max(candidates.published_on) as window_last,
         count(*) as tender_count,
         sum(candidates.estimated_value) as total_value,
-        {{ json_array_agg('candidates.tender_id', 'candidates.published_at, candidates.tender_id') }}
+        {{ json_array_agg('candidates.tender_id',
+                          'candidates.published_at, candidates.tender_id') }}
             as tender_ids
     from window_starts
     inner join candidates

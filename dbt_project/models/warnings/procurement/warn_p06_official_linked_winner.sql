@@ -36,7 +36,8 @@ alert_rows as (
         first_staff_id as staff_id,
         link_count as metric_value,
         1 as threshold_value,
-        {{ latest_date_in(ref('stg_awards'), 'awarded_at', 'occurred_source.tender_id = per_tender.tender_id') }} as occurred_on,
+        {{ latest_date_in(ref('stg_awards'), 'awarded_at',
+                          'occurred_source.tender_id = per_tender.tender_id') }} as occurred_on,
         {{ json_object([
             ('tender_id', 'tender_id'),
             ('buyer_dept_code', 'buyer_dept_code'),

@@ -26,7 +26,8 @@ scope as (
     select
         subject_id,
         case
-            when review_count < {{ var('s02_min_reviews') }} then 'fewer_than_{{ var("s02_min_reviews") }}_reviews'
+            when review_count < {{ var('s02_min_reviews') }}
+                then 'fewer_than_{{ var("s02_min_reviews") }}_reviews'
         end as not_evaluable_reason
     from per_staff
 

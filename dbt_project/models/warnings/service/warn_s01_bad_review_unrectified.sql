@@ -30,7 +30,8 @@ measured as (
     select
         measured_to.*,
         {{ working_days('measured_to.reviewed_at', 'measured_to.measured_to_at',
-                        'cal_reviewed.workday_seq', 'cal_measured.workday_seq') }} as days_unrectified
+                        'cal_reviewed.workday_seq', 'cal_measured.workday_seq') }}
+            as days_unrectified
     from measured_to
     left join calendar as cal_reviewed
         on cal_reviewed.calendar_date = cast(measured_to.reviewed_at as date)
@@ -54,7 +55,8 @@ alert_rows as (
         reviewed_staff_id as staff_id,
         days_unrectified as metric_value,
         {{ var('s01_rectification_limit_workdays') }} as threshold_value,
-        {{ day_past_limit("'工作日'", 'reviewed_at', var('s01_rectification_limit_workdays'), 0, 'measured_to_at') }} as occurred_on,
+        {{ day_past_limit("'工作日'", 'reviewed_at', var('s01_rectification_limit_workdays'), 0,
+                          'measured_to_at') }} as occurred_on,
         {{ json_object([
             ('review_id', 'review_id'),
             ('case_id', 'case_id'),

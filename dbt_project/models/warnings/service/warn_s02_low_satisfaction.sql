@@ -54,7 +54,7 @@ rated as (
     select
         per_staff.*,
         coalesce(staff.dept_code, per_staff.review_dept_code) as dept_code,
-        cast(bad_count as double precision) / review_count as bad_share
+        cast(per_staff.bad_count as double precision) / per_staff.review_count as bad_share
     from per_staff
     left join staff on per_staff.staff_id = staff.staff_id
 
@@ -65,8 +65,8 @@ low as (
     select rated.*, bad_lists.bad_review_ids
     from rated
     left join bad_lists on rated.staff_id = bad_lists.staff_id
-    where review_count >= {{ var('s02_min_reviews') }}
-        and bad_share >= {{ var('s02_min_bad_share') }}
+    where rated.review_count >= {{ var('s02_min_reviews') }}
+        and rated.bad_share >= {{ var('s02_min_bad_share') }}
 
 ),
 
@@ -81,7 +81,8 @@ alert_rows as (
         {{ as_of() }} as occurred_on,
         {{ json_object([
             ('staff_id', 'staff_id'),
-            ('window_from', 'cast(' ~ dbt.dateadd('day', 1 - var('s02_window_days'), as_of()) ~ ' as date)'),
+            ('window_from',
+             'cast(' ~ dbt.dateadd('day', 1 - var('s02_window_days'), as_of()) ~ ' as date)'),
             ('window_to', as_of()),
             ('review_count', 'review_count'),
             ('bad_review_count', 'bad_count'),

@@ -65,7 +65,8 @@ peak_reviews as (
     -- only the few firing subjects: the praise inside their peak window
     select
         peaks.subject_id,
-        {{ json_array_agg('praise.review_id', 'praise.reviewed_at, praise.review_id') }} as review_ids,
+        {{ json_array_agg('praise.review_id', 'praise.reviewed_at, praise.review_id') }}
+            as review_ids,
         {{ json_array_agg('praise.case_id', 'praise.reviewed_at, praise.review_id') }} as case_ids,
         min(praise.reviewed_at) as first_reviewed_at,
         max(praise.reviewed_at) as last_reviewed_at

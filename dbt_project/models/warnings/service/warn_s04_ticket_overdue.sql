@@ -32,7 +32,8 @@ alert_rows as (
         dept_code,
         cast(null as {{ dbt.type_string() }}) as staff_id,
         -- hours past the deadline (at closure, or at the end of as_of while open)
-        round({{ dbt.datediff('deadline_at', 'measured_to_at', 'second') }} / 3600.0, 2) as metric_value,
+        round({{ dbt.datediff('deadline_at', 'measured_to_at', 'second') }} / 3600.0, 2)
+            as metric_value,
         0 as threshold_value,
         deadline_at as occurred_on,
         {{ json_object([

@@ -24,7 +24,8 @@ instants as (
         dept_code,
         created_at,
         cast(created_at as date) as created_on,
-        {{ dbt.datediff("cast('2000-01-01' as date)", 'cast(created_at as date)', 'day') }} as day_number,
+        {{ dbt.datediff("cast('2000-01-01' as date)", 'cast(created_at as date)', 'day') }}
+            as day_number,
         count(*) as ticket_count,
         min(closed_at) as first_closed_at
     from tickets
@@ -74,7 +75,8 @@ triggers as (
         case
             when earlier_days_first_closed_at is null then same_day_first_closed_at
             when same_day_first_closed_at is null then earlier_days_first_closed_at
-            when earlier_days_first_closed_at < same_day_first_closed_at then earlier_days_first_closed_at
+            when earlier_days_first_closed_at < same_day_first_closed_at
+                then earlier_days_first_closed_at
             else same_day_first_closed_at
         end as earlier_first_closed_at
     from earlier
@@ -108,9 +110,12 @@ evidence_tickets as (
     select
         first_trigger.caller_phone_key,
         first_trigger.dept_code,
-        {{ json_array_agg('tickets.ticket_id', 'tickets.created_at, tickets.ticket_id') }} as ticket_ids,
-        {{ json_array_agg('tickets.created_at', 'tickets.created_at, tickets.ticket_id') }} as created_ats,
-        {{ json_array_agg('tickets.closed_at', 'tickets.created_at, tickets.ticket_id') }} as closed_ats,
+        {{ json_array_agg('tickets.ticket_id', 'tickets.created_at, tickets.ticket_id') }}
+            as ticket_ids,
+        {{ json_array_agg('tickets.created_at', 'tickets.created_at, tickets.ticket_id') }}
+            as created_ats,
+        {{ json_array_agg('tickets.closed_at', 'tickets.created_at, tickets.ticket_id') }}
+            as closed_ats,
         max(tickets.caller_phone_masked) as caller_phone_masked
     from first_trigger
     inner join tickets
@@ -118,7 +123,8 @@ evidence_tickets as (
         and first_trigger.dept_code = tickets.dept_code
         and first_trigger.first_trigger_at >= tickets.created_at
         and cast(tickets.created_at as date)
-            > {{ dbt.dateadd('day', -var('s05_window_days'), 'cast(first_trigger.first_trigger_at as date)') }}
+            > {{ dbt.dateadd('day', -var('s05_window_days'),
+                             'cast(first_trigger.first_trigger_at as date)') }}
     group by first_trigger.caller_phone_key, first_trigger.dept_code
 
 ),
@@ -126,7 +132,8 @@ evidence_tickets as (
 alert_rows as (
 
     select
-        {{ dbt.concat(['first_trigger.caller_phone_key', "'|'", 'first_trigger.dept_code']) }} as subject_id,
+        {{ dbt.concat(['first_trigger.caller_phone_key', "'|'", 'first_trigger.dept_code']) }}
+            as subject_id,
         first_trigger.dept_code,
         cast(null as {{ dbt.type_string() }}) as staff_id,
         first_trigger.max_tickets_in_window as metric_value,

@@ -28,8 +28,9 @@ measured_to as (
     select
         feedback.*,
         windows.dept_code,
-        category in ({{ red_categories }}) as is_red_category,
-        coalesce(handled_at, cast({{ as_of() }} as {{ dbt.type_timestamp() }})) as measured_to_at
+        feedback.category in ({{ red_categories }}) as is_red_category,
+        coalesce(feedback.handled_at, cast({{ as_of() }} as {{ dbt.type_timestamp() }}))
+            as measured_to_at
     from feedback
     left join windows on feedback.window_id = windows.window_id
 
@@ -40,7 +41,8 @@ measured as (
     select
         measured_to.*,
         {{ working_days('measured_to.submitted_at', 'measured_to.measured_to_at',
-                        'cal_submitted.workday_seq', 'cal_measured.workday_seq') }} as days_to_handle
+                        'cal_submitted.workday_seq', 'cal_measured.workday_seq') }}
+            as days_to_handle
     from measured_to
     left join calendar as cal_submitted
         on cal_submitted.calendar_date = cast(measured_to.submitted_at as date)
@@ -67,7 +69,10 @@ alert_rows as (
         days_to_handle as metric_value,
         case when is_red_category then 0 else {{ var('s06_handling_limit_workdays') }} end
             as threshold_value,
-        case when is_red_category then cast(submitted_at as date) else {{ day_past_limit("'工作日'", 'submitted_at', var('s06_handling_limit_workdays'), 0, 'measured_to_at') }} end as occurred_on,
+        case when is_red_category then cast(submitted_at as date)
+             else {{ day_past_limit("'工作日'", 'submitted_at', var('s06_handling_limit_workdays'),
+                                    0, 'measured_to_at') }}
+        end as occurred_on,
         {{ json_object([
             ('feedback_id', 'feedback_id'),
             ('window_id', 'window_id'),

@@ -11,7 +11,9 @@ versions as (
 scope as (
 
     -- cases with at least one version showing them as 已办结
-    select distinct case_id as subject_id, cast(null as {{ dbt.type_string() }}) as not_evaluable_reason
+    select distinct
+        case_id as subject_id,
+        cast(null as {{ dbt.type_string() }}) as not_evaluable_reason
     from versions
     where status = '已办结'
 

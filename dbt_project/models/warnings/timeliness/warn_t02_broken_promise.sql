@@ -30,7 +30,8 @@ alert_rows as (
         handler_staff_id as staff_id,
         elapsed_days as metric_value,
         promised_limit_days as threshold_value,
-        {{ day_past_limit('limit_unit', 'accepted_at', 'promised_limit_days', 'lawful_suspended_days', 'clock_end_at') }} as occurred_on,
+        {{ day_past_limit('limit_unit', 'accepted_at', 'promised_limit_days',
+                          'lawful_suspended_days', 'clock_end_at') }} as occurred_on,
         {{ json_object([
             ('case_id', 'case_id'),
             ('item_code', 'item_code'),

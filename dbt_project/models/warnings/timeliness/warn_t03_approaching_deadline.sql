@@ -15,7 +15,8 @@ evaluable as (
         *,
         promised_limit_days - elapsed_days as remaining_days,
         case
-            when ceil({{ var('t03_margin_ratio') }} * promised_limit_days) > {{ var('t03_min_margin_days') }}
+            when ceil({{ var('t03_margin_ratio') }} * promised_limit_days)
+                > {{ var('t03_min_margin_days') }}
                 then ceil({{ var('t03_margin_ratio') }} * promised_limit_days)
             else {{ var('t03_min_margin_days') }}
         end as margin_days

@@ -65,7 +65,8 @@ suspended_before_start as (
         periods_before_start.case_id,
         periods_before_start.start_event_seq,
         sum({{ clock_days('periods_before_start.limit_unit', 'periods_before_start.period_start_at',
-                          'periods_before_start.cut_end_at', 'cal_from.workday_seq', 'cal_to.workday_seq') }})
+                          'periods_before_start.cut_end_at',
+                          'cal_from.workday_seq', 'cal_to.workday_seq') }})
             as suspended_days_before
     from periods_before_start
     left join calendar as cal_from
@@ -81,9 +82,11 @@ suspensions_measured as (
     select
         suspensions_of_cases.*,
         {{ clock_days('suspensions_of_cases.limit_unit', 'suspensions_of_cases.accepted_at',
-                      'suspensions_of_cases.started_at', 'cal_accepted.workday_seq', 'cal_start.workday_seq') }}
+                      'suspensions_of_cases.started_at',
+                      'cal_accepted.workday_seq', 'cal_start.workday_seq') }}
             - coalesce(suspended_before_start.suspended_days_before, 0) as elapsed_at_start,
-        {{ var('t04_late_start_ratio') }} * suspensions_of_cases.promised_limit_days as late_start_threshold
+        {{ var('t04_late_start_ratio') }} * suspensions_of_cases.promised_limit_days
+            as late_start_threshold
     from suspensions_of_cases
     left join suspended_before_start
         on suspensions_of_cases.case_id = suspended_before_start.case_id
@@ -101,7 +104,8 @@ per_case as (
         case_id,
         count(*) as suspension_count,
         sum(case when is_lawful then 0 else 1 end) as unlawful_count,
-        sum(case when elapsed_at_start >= late_start_threshold then 1 else 0 end) as late_start_count,
+        sum(case when elapsed_at_start >= late_start_threshold then 1 else 0 end)
+            as late_start_count,
         {{ json_array_agg('start_event_seq', 'started_at, start_event_seq') }} as start_event_seqs,
         {{ json_array_agg('procedure_type', 'started_at, start_event_seq') }} as procedure_types,
         {{ json_array_agg('started_at', 'started_at, start_event_seq') }} as started_ats,

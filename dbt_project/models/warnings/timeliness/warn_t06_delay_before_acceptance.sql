@@ -37,7 +37,8 @@ measured as (
     select
         answered.*,
         {{ working_days('answered.submitted_at', 'answered.answered_at',
-                        'cal_submitted.workday_seq', 'cal_answered.workday_seq') }} as days_to_answer
+                        'cal_submitted.workday_seq', 'cal_answered.workday_seq') }}
+            as days_to_answer
     from answered
     left join calendar as cal_submitted
         on cal_submitted.calendar_date = cast(answered.submitted_at as date)
@@ -62,7 +63,8 @@ alert_rows as (
         handler_staff_id as staff_id,
         days_to_answer as metric_value,
         {{ var('t06_acceptance_limit_workdays') }} as threshold_value,
-        {{ day_past_limit("'工作日'", 'submitted_at', var('t06_acceptance_limit_workdays'), 0, 'answered_at') }} as occurred_on,
+        {{ day_past_limit("'工作日'", 'submitted_at', var('t06_acceptance_limit_workdays'), 0,
+                          'answered_at') }} as occurred_on,
         {{ json_object([
             ('case_id', 'case_id'),
             ('status', 'status'),

@@ -51,7 +51,8 @@ alert_rows as (
         handler_staff_id as staff_id,
         notice_count as metric_value,
         {{ var('t07_max_correction_notices') }} as threshold_value,
-        {{ json_element_date('notice_event_ats', var('t07_max_correction_notices') - 1) }} as occurred_on,
+        {{ json_element_date('notice_event_ats', var('t07_max_correction_notices') - 1) }}
+            as occurred_on,
         {{ json_object([
             ('case_id', 'case_id'),
             ('submitted_at', 'submitted_at'),
