@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pyarrow as pa
 
-from ingest.calendar import write_builtin_calendar
 from ingest.checksums import batch_id as make_batch_id
 from ingest.checksums import sha256_file
 from ingest.readers import FileRead, RefusedFile, match_headers, open_file, with_progress
@@ -521,7 +520,7 @@ def refuse_unknown(con: duckdb.DuckDBPyConnection, landing: Path) -> list[FileRe
 
 def load_landing(warehouse_path: Path | str, landing_dir: Path | str,
                  progress: bool = True) -> LoadReport:
-    """Load every new file under landing/<source>/ and rewrite raw.calendar_builtin."""
+    """Load every new file under landing/<source>/ (the calendar is a dbt seed, not raw)."""
     landing = Path(landing_dir)
     if not landing.is_dir():
         raise FileNotFoundError(f"landing folder {landing} does not exist")
@@ -532,7 +531,6 @@ def load_landing(warehouse_path: Path | str, landing_dir: Path | str,
             report.files += load_source(con, name, landing, on_file=bar.file)
             bar.done(report.files)
         report.files += refuse_unknown(con, landing)
-        write_builtin_calendar(con)
     return report
 
 

@@ -1,4 +1,4 @@
-"""One asset per raw source (``raw/<source>``) and the built-in calendar.
+"""One asset per raw source (``raw/<source>``) and the load ledger of every delivered file.
 
 Each asset loads the new files of its landing folder with ``ingest.load.load_source`` —
 the function ``searchlight run`` uses — and reports what happened to every file: loaded,
@@ -26,7 +26,6 @@ from ingest.sources import DUCKDB_TYPES, LINEAGE_COLUMNS, SOURCES, Source
 from orchestration.resources import WAREHOUSE_POOL, SearchlightResource
 
 RAW_GROUP = "raw"
-CALENDAR_KEY = AssetKey(["raw", "calendar_builtin"])
 LOAD_FILES_KEY = AssetKey(["raw", "load_files"])
 QUARANTINE_KEY = AssetKey(["raw", "quarantine"])
 
@@ -120,26 +119,6 @@ def _table_rows(con, source_name: str) -> int | None:
         return None
 
 
-@asset(
-    key=CALENDAR_KEY,
-    group_name=RAW_GROUP,
-    pool=WAREHOUSE_POOL,
-    kinds={"duckdb", "python"},
-    description="China's official working-day calendar (holidays and make-up working days) "
-                "from the `holidays` package, rewritten on every run; local changes come "
-                "from raw.calendar_overrides.",
-)
-def raw_calendar_builtin(searchlight: SearchlightResource) -> MaterializeResult:
-    from ingest.calendar import write_builtin_calendar
-
-    with searchlight.connect() as con:
-        write_builtin_calendar(con)
-        first, last, days = con.execute(
-            "select min(day), max(day), count(*) from raw.calendar_builtin").fetchone()
-    return MaterializeResult(metadata={"first_day": str(first), "last_day": str(last),
-                                       "dagster/row_count": days})
-
-
 raw_assets: list[AssetsDefinition] = [build_raw_asset(s) for s in SOURCES.values()]
 
 
@@ -184,6 +163,6 @@ def raw_load_ledger(context: AssetExecutionContext, searchlight: SearchlightReso
     })
 
 
-all_raw_assets: list[AssetsDefinition] = [*raw_assets, raw_calendar_builtin, raw_load_ledger]
+all_raw_assets: list[AssetsDefinition] = [*raw_assets, raw_load_ledger]
 
-__all__ = ["CALENDAR_KEY", "all_raw_assets", "build_raw_asset", "load_metadata", "raw_key"]
+__all__ = ["all_raw_assets", "build_raw_asset", "load_metadata", "raw_key"]

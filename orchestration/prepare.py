@@ -20,6 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ingest.seeds import SEEDS_DIR
 from searchlight.dbt import dbt_env, dbt_executable
 from searchlight.paths import DBT_PROJECT_DIR
 
@@ -33,13 +34,16 @@ class ManifestError(RuntimeError):
 
 
 def project_files(project_dir: Path = DBT_PROJECT_DIR) -> list[Path]:
+    """The files dbt parses: the project's, and the seeds beside it (seed-paths ../seeds)."""
     files = []
-    for pattern in _PROJECT_GLOBS:
-        for path in project_dir.rglob(pattern):
-            rel = path.relative_to(project_dir)
-            if rel.parts and rel.parts[0] in _IGNORED_DIRS:
-                continue
-            files.append(path)
+    dirs = [project_dir, SEEDS_DIR] if project_dir == DBT_PROJECT_DIR else [project_dir]
+    for folder in dirs:
+        for pattern in _PROJECT_GLOBS:
+            for path in folder.rglob(pattern):
+                rel = path.relative_to(folder)
+                if rel.parts and rel.parts[0] in _IGNORED_DIRS:
+                    continue
+                files.append(path)
     return files
 
 

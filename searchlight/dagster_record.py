@@ -41,7 +41,7 @@ def built_asset_paths(report, manifest_path: Path | None = None) -> list[tuple[l
             "files_refused": sum(1 for f in files if f.status == "refused"),
             "rows_loaded": sum(f.rows_loaded for f in files),
             "rows_quarantined": sum(f.rows_quarantined for f in files)}))
-    for table in ("calendar_builtin", "load_files", "quarantine"):
+    for table in ("load_files", "quarantine"):
         out.append(([asset_keys.RAW_SOURCE, table], {}))
 
     manifest_path = manifest_path or DBT_PROJECT_DIR / "target" / "manifest.json"

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import duckdb
 import pytest
 
-from ingest.calendar import write_builtin_calendar
 from ingest.load import ensure_raw_schema
 from ledger.sync import restore
 from orchestration.prepare import ensure_manifest
@@ -57,7 +56,6 @@ def unit_test_results(request, tmp_path_factory) -> dict[str, tuple[str, str]]:
     warehouse = tmp_path_factory.mktemp("dbt_unit") / "unit.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         ensure_raw_schema(con)
-        write_builtin_calendar(con)
     restore(warehouse)  # the ledger schema, as every run has it before dbt builds
     models = sorted({f"+{u.model}" for u in selected})
     # Models and seeds only (a seed a model reads must exist too). No --vars: a var that

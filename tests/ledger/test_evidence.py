@@ -58,7 +58,7 @@ def measured_against_as_of(sql: str, pairs) -> bool:
 
 def rules_measured_against_as_of() -> dict[str, list[str]]:
     rules = {}
-    for path in sorted(WARNINGS.glob("warn_*.sql")):
+    for path in sorted(WARNINGS.glob("*/warn_*.sql")):
         sql = path.read_text(encoding="utf-8")
         pairs = evidence_pairs(sql)
         if measured_against_as_of(sql, pairs):
