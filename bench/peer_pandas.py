@@ -54,6 +54,7 @@ from ingest.sources import (  # the contract as data: names, aliases, kinds
     TEXT,
     TIMESTAMP,
     header_lookup,
+    lawful_procedures,  # seeds/lawful_procedure_types.csv, the one list
     normalize_header,
 )
 from ingest.validate import CREDIT_ALPHABET, CREDIT_WEIGHTS, RESIDENT_CHECK, RESIDENT_WEIGHTS
@@ -95,8 +96,6 @@ THRESHOLDS = {
     "f06_min_refusals": 3,
     "f06_rate_factor": 3,
 }
-LAWFUL_PROCEDURES = ("听证", "招标", "拍卖", "检验", "检测", "检疫", "鉴定", "专家评审",
-                     "现场勘查", "公示")
 OPEN_STATUSES = ("已申请", "已受理", "办理中")
 ACCEPTED_STATUSES = ("已受理", "办理中", "已办结")
 PROMISED, INSTANT, CALENDAR_DAYS = "承诺件", "即办件", "自然日"
@@ -498,7 +497,7 @@ def suspensions(d: District) -> pd.DataFrame:
         ends.rename(columns={"ends_so_far": "next_end", "event_at": "ended_at"}),
         on=["case_id", "next_end"], how="left")
     paired = paired.rename(columns={"event_at": "started_at"})
-    paired["is_lawful"] = paired["procedure_type"].isin(LAWFUL_PROCEDURES)
+    paired["is_lawful"] = paired["procedure_type"].isin(lawful_procedures())
     return paired[["case_id", "seq", "started_at", "ended_at", "procedure_type", "is_lawful"]]
 
 

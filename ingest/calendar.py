@@ -33,7 +33,7 @@ class CalendarNotCovered(ValueError):
 
 
 @lru_cache(maxsize=1)
-def _seed_years() -> dict[int, tuple[np.ndarray, tuple[str | None, ...]]]:
+def seed_years() -> dict[int, tuple[np.ndarray, tuple[str | None, ...]]]:
     """Year -> (is_workday per day of the year, holiday name per day), from the seed."""
     by_year: dict[int, list[dict[str, str]]] = {}
     for row in read_seed(CALENDAR_SEED):
@@ -51,7 +51,7 @@ def _seed_years() -> dict[int, tuple[np.ndarray, tuple[str | None, ...]]]:
 
 def covered_years() -> tuple[int, ...]:
     """Years whose official schedule the calendar seed holds."""
-    return tuple(sorted(_seed_years()))
+    return tuple(sorted(seed_years()))
 
 
 def _days_of(year: int) -> list[dt.date]:
@@ -96,7 +96,7 @@ class WorkCalendar:
         """(is_workday per day, cumulative workdays up to and including each day)."""
         if year not in self._years:
             if year in covered_years():
-                flags = _seed_years()[year][0].copy()
+                flags = seed_years()[year][0].copy()
             elif year in self._override_years:
                 flags = np.array([d.weekday() < 5 for d in _days_of(year)], dtype=bool)
             else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 
 from ingest.seeds import read_seed
 
@@ -36,8 +37,14 @@ DUCKDB_TYPES = {
     RATING: "INTEGER",
 }
 
-# The Chinese labels a rating may arrive as (reference data: seeds/rating_labels.csv).
-RATING_LABELS: dict[str, int] = {r["label"]: int(r["rating"]) for r in read_seed("rating_labels")}
+
+
+@cache
+def rating_labels() -> dict[str, int]:
+    """The Chinese labels a rating may arrive as (reference data: seeds/rating_labels.csv;
+    read on first use, not at import)."""
+    return {r["label"]: int(r["rating"]) for r in read_seed("rating_labels")}
+
 
 # A PARTY_ID column is a resident ID or a credit code, chosen by this column of the row.
 PARTY_TYPE_COLUMN = "applicant_type"
@@ -101,12 +108,16 @@ CASE_STATUSES = ("已申请", "已受理", "办理中", "已办结", "不予受�
 EVENT_TYPES = ("SUBMIT", "CORRECTION_NOTICE", "CORRECTION_RECEIVED", "ACCEPT", "REFUSE",
                "SUSPEND_START", "SUSPEND_END", "EXTEND", "DECIDE", "COMPLETE", "RETURN",
                "WITHDRAW")
-# The lawful reasons to stop the clock (rules.md, lawful suspension; Administrative
-# Licensing Law art. 45): reference data in seeds/lawful_procedure_types.csv, which the dbt
-# models ref() too. Any other procedure_type is still accepted in raw: an unlawful
-# suspension is what T04 looks for.
-LAWFUL_PROCEDURES: tuple[str, ...] = tuple(
-    r["procedure_type"] for r in read_seed("lawful_procedure_types"))
+
+
+@cache
+def lawful_procedures() -> tuple[str, ...]:
+    """The lawful reasons to stop the clock (rules.md, lawful suspension; Administrative
+    Licensing Law art. 45): reference data in seeds/lawful_procedure_types.csv, which the
+    dbt models ref() too (read on first use, not at import). Any other procedure_type is
+    still accepted in raw: an unlawful suspension is what T04 looks for."""
+    return tuple(r["procedure_type"] for r in read_seed("lawful_procedure_types"))
+
 
 _SOURCES: list[Source] = [
     # --- reference -------------------------------------------------------------------

@@ -22,6 +22,8 @@ from ingest.seeds import read_seed
 from orchestration.prepare import ensure_manifest
 from searchlight.paths import DBT_PROJECT_DIR
 
+pytestmark = pytest.mark.dbt
+
 WARNINGS_DIR = DBT_PROJECT_DIR / "models" / "warnings"
 VAR_CALL = re.compile(r"""var\(\s*['"](\w+)['"]\s*\)""")  # no default: the var must exist
 PROJECT = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))

@@ -17,6 +17,8 @@ import pytest
 
 from searchlight.paths import DBT_PROJECT_DIR
 
+pytestmark = pytest.mark.unit
+
 LINTED = ("models", "tests")  # every model and singular test (there are no analyses)
 
 

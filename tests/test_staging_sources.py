@@ -15,6 +15,8 @@ import yaml
 from ingest.sources import DUCKDB_TYPES, LINEAGE_COLUMNS, SOURCES
 from searchlight.paths import DBT_PROJECT_DIR
 
+pytestmark = pytest.mark.unit
+
 SOURCES_YAML = DBT_PROJECT_DIR / "models" / "staging" / "_staging__sources.yml"
 # Tables of schema raw that ingest writes for itself rather than from a landed source.
 INGEST_TABLES = {"quarantine", "load_files", "expectation_results"}

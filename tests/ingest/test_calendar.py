@@ -68,9 +68,9 @@ def test_a_seed_year_with_a_missing_day_is_refused_naming_the_year(monkeypatch):
             for d in range(1, 32)]
     rows += [{"day": "2031-01-01", "is_workday": "false", "holiday_name": "元旦"}]
     monkeypatch.setattr(calendar, "read_seed", lambda name: rows)
-    calendar._seed_years.cache_clear()
+    calendar.seed_years.cache_clear()
     try:
         with pytest.raises(ValueError, match="2030 does not list every day"):
             calendar.covered_years()
     finally:
-        calendar._seed_years.cache_clear()
+        calendar.seed_years.cache_clear()

@@ -10,8 +10,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
+import pytest
+
 from ingest.calendar_seed import CALENDAR_SEED, SOURCES_SEED, expected_files, official_years
 from ingest.seeds import read_seed, seed_path
+
+pytestmark = pytest.mark.unit
 
 
 def test_the_committed_calendar_seed_equals_the_installed_holidays_package():
