@@ -29,7 +29,7 @@ FLAGS = {
 
 def rule_models() -> set[str]:
     return {re.match(r"warn_([a-z]\d\d)_", p.name).group(1).upper()
-            for p in WARNINGS.glob("warn_*.sql")}
+            for p in WARNINGS.glob("*/warn_*.sql")}
 
 
 @pytest.fixture(scope="module")
