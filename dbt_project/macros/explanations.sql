@@ -20,8 +20,13 @@
     conformance cases and the demo. A template holds no number of its own: the thresholds
     in force come from the evidence, so a --vars override shows in the sentence.
 
-    Engine-specific SQL stays in dispatched macros: json_text (macros/json.sql) and
-    dbt.escape_single_quotes / dbt.concat. -#}
+    Each placeholder reads its key from the evidence where it stands. Measured on DuckDB
+    (2 threads, 400,000 T01 alerts, both sentences): 2.5 s; reading each key once in a
+    subquery was no faster (the optimiser inlines the projection), one list-valued
+    json_extract_string per alert 1.8 s, not worth an engine-specific list macro.
+
+    Engine-specific SQL stays in dispatched macros: json_text (macros/json.sql; Spark's
+    is get_json_object) and dbt.escape_single_quotes / dbt.concat. -#}
 
 {#- The explanation column of one language ('zh' or 'en') for the rule model being
     compiled, over its `evidence` column. Null where the model's meta is not visible (unit
