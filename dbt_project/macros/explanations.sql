@@ -7,7 +7,9 @@
     sentence and no reader needs a renderer of its own. A template is either
 
     - a text with `{evidence_key}` placeholders, each replaced by that key's value as the
-      evidence holds it (numbers as the JSON has them: 25, 0.2, 183.33); or
+      evidence holds it (a number as a JSON reader of the evidence gives it: 25, 0.2,
+      183.33, and 500.0 for a DECIMAL's 500.00, as the console's evidence table shows
+      it; never re-formatted to a fixed scale); or
     - a list of variants `{when: {key: value, ...}, text: ...}` for rules whose alerts
       differ in kind (S06 吃拿卡要 or slow handling; T05 still open or completed late): the
       first variant whose `when` keys all equal the evidence's values (true/false for
@@ -47,14 +49,14 @@
         {{ explanation_text_sql(template, evidence, where) }}
     {%- else -%}
         {%- set variants = template | list -%}
-        {%- if variants | length < 2 or variants[-1].get('when') -%}
+        {%- if variants | length < 2 or variants[-1] is not mapping or variants[-1].get('when') -%}
             {{ exceptions.raise_compiler_error(
                 where ~ ": a list of variants needs at least two, the last without `when` "
                 ~ "(the default)") }}
         {%- endif -%}
         case
         {%- for variant in variants[:-1] %}
-            {%- if not variant.get('when') or not variant.get('text') -%}
+            {%- if variant is not mapping or not variant.get('when') or not variant.get('text') -%}
                 {{ exceptions.raise_compiler_error(
                     where ~ ": variant " ~ loop.index ~ " needs both `when` and `text`") }}
             {%- endif %}
