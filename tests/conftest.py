@@ -27,6 +27,28 @@ def demo_run(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def conformance_run(tmp_path_factory):
+    """The shared conformance cases (tests/conformance) built once for every test that
+    reads them: (warehouse, the run's report). Built under the cases' pseudonym key, set
+    for the build only."""
+    import datetime as dt
+    import json
+    from pathlib import Path
+
+    from searchlight import pipeline
+
+    cases = Path(__file__).parent / "conformance"
+    expected = json.loads((cases / "expected_alerts.json").read_text(encoding="utf-8"))
+    warehouse = tmp_path_factory.mktemp("conformance") / "c.duckdb"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SEARCHLIGHT_PSEUDONYM_KEY", expected["pseudonym_key"])
+        report = pipeline.run(cases / "landing", warehouse,
+                              as_of=dt.date.fromisoformat(expected["as_of"]),
+                              progress=False, publish=False)
+    return warehouse, report
+
+
+@pytest.fixture(scope="session")
 def copy_demo(demo_run):
     """copy_demo(folder) -> a private copy of the demo warehouse, its ledger store and the
     store's head anchor in ``folder``, for a test that changes them: every other test

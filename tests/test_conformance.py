@@ -3,40 +3,22 @@
 Their expected alerts were computed by hand and by an independent implementation of
 contract/rules.md. For every rule Searchlight implements (every rule in
 marts.rule_coverage), marts.alerts must hold exactly the expected subjects with the
-expected severities: nothing missing, nothing more.
+expected severities: nothing missing, nothing more. The build is the session fixture
+`conformance_run` (tests/conftest.py), shared with tests/test_explanations.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from searchlight import pipeline
-
 CONFORMANCE = Path(__file__).parent / "conformance"
 EXPECTED = json.loads((CONFORMANCE / "expected_alerts.json").read_text(encoding="utf-8"))
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def conformance_warehouse(tmp_path_factory, monkeypatch_module):
-    monkeypatch_module.setenv("SEARCHLIGHT_PSEUDONYM_KEY", EXPECTED["pseudonym_key"])
-    warehouse = tmp_path_factory.mktemp("conformance") / "c.duckdb"
-    report = pipeline.run(CONFORMANCE / "landing", warehouse,
-                          as_of=dt.date.fromisoformat(EXPECTED["as_of"]), progress=False,
-                          publish=False)
-    return warehouse, report
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    with pytest.MonkeyPatch.context() as mp:
-        yield mp
 
 
 def implemented_rules(warehouse: Path) -> list[str]:
@@ -52,21 +34,21 @@ def alerts_of(warehouse: Path, rule_code: str) -> dict[str, str]:
     return dict(rows)
 
 
-def test_every_conformance_file_loads_without_quarantine(conformance_warehouse):
-    _, report = conformance_warehouse
+def test_every_conformance_file_loads_without_quarantine(conformance_run):
+    _, report = conformance_run
     assert [f for f in report.load.files if f.status != "loaded"] == []
     assert sum(f.rows_quarantined for f in report.load.files) == 0
 
 
-def test_the_case_timeliness_rules_are_implemented(conformance_warehouse):
-    warehouse, _ = conformance_warehouse
+def test_the_case_timeliness_rules_are_implemented(conformance_run):
+    warehouse, _ = conformance_run
     rules = implemented_rules(warehouse)
     assert {f"T0{i}" for i in range(1, 10)} <= set(rules)
 
 
 @pytest.mark.parametrize("rule_code", sorted(EXPECTED["alerts"]))
-def test_alerts_match_the_hand_computed_cases(conformance_warehouse, rule_code):
-    warehouse, _ = conformance_warehouse
+def test_alerts_match_the_hand_computed_cases(conformance_run, rule_code):
+    warehouse, _ = conformance_run
     if rule_code not in implemented_rules(warehouse):
         pytest.xfail(f"{rule_code} is not implemented yet (its issue is still open)")
     assert alerts_of(warehouse, rule_code) == EXPECTED["alerts"][rule_code]

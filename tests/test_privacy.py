@@ -72,6 +72,10 @@ FORMATTED_LEAKS = [
     ("王建国窗口受理", "name", "3-character name inside longer text"),
     ('["经办:欧阳小明窗口"]', "name", "4-character name inside longer text"),
     ("程建", "name", "2-character name as a whole run"),
+    # marts.alerts.explanation_zh / _en are sentences built from the evidence
+    ("办件 C-0193 的申请人（13812345678）疑似重复申请。", "identifier",
+     "phone inside an explanation sentence"),
+    ("办件 C-0193 由王建国受理，疑似受审不分离。", "name", "name inside an explanation sentence"),
 ]
 
 
@@ -107,6 +111,15 @@ def test_no_mart_of_the_demo_holds_clear_text_personal_data(demo_run):
         masked = con.execute("select count(*) from marts.fct_tenders "
                              "where winner_uscc_masked like '92__**********____'").fetchone()[0]
     assert sole_winners > 0 and masked > 0
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        # the explanation sentences are text columns of marts.alerts: the scan reads them
+        explained = con.execute(
+            "select count(*) from marts.alerts where explanation_zh is not null "
+            "and explanation_en is not null").fetchone()[0]
+        scanned = {c for (c,) in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'marts' "
+            "and table_name = 'alerts' and data_type = 'VARCHAR'").fetchall()}
+    assert explained > 0 and {"explanation_zh", "explanation_en"} <= scanned
     leaks = scan_warehouse(warehouse)
     assert leaks == [], "\n".join(
         f"marts.{leak.table}.{leak.column}: {leak.kind} {leak.sample} ({leak.rows} rows)"

@@ -3,9 +3,9 @@
 The checklist "Adding a rule" in dbt_project/README.md names the files a rule needs;
 this test fails, naming the rule and the file, when one of them is missing or sits in
 another family's folder: the rule's SQL, its coverage model, its YAML (holding both
-models' entries and at least one unit test), its row in the rule catalogue seed, and the
-dbt vars its SQL reads. The demo planter and oracle are checked by the synthetic
-package's own tests.
+models' entries, at least one unit test and both explanation templates), its row in the
+rule catalogue seed, and the dbt vars its SQL reads. The demo planter and oracle are
+checked by the synthetic package's own tests.
 """
 
 from __future__ import annotations
@@ -69,6 +69,12 @@ def problems_of(rule: str) -> list[str]:
                   if u["model"] == f"warn_{rule}" and u["original_file_path"] == yml]
     if not unit_tests:
         found.append(f"no unit test of warn_{rule} in {yml}")
+    node = nodes.get(f"model.searchlight.warn_{rule}")
+    meta = (node or {}).get("config", {}).get("meta") or {}
+    for lang in ("zh", "en"):  # its alerts' explanation sentences (macros/explanations.sql)
+        if node is not None and not meta.get(f"explanation_{lang}"):
+            found.append(f"no meta.explanation_{lang} (the sentence template of its alerts) "
+                         f"in {yml}")
 
     if not any(r["model"] == f"warn_{rule}" for r in read_seed("rule_catalogue")):
         found.append(f"no row for warn_{rule} in seeds/rule_catalogue.csv")
@@ -111,3 +117,16 @@ def test_a_missing_file_is_named(tmp_path, monkeypatch):
     problems = problems_of("f03_repeated_applications")
     assert any("rule SQL models/warnings/fairness/warn_f03_repeated_applications.sql is missing"
                in p for p in problems), problems
+
+
+def test_a_rule_without_its_explanation_templates_is_named(monkeypatch):
+    # A manifest whose F03 meta lost its English template: the check names what is missing.
+    real = manifest()
+    node = real["nodes"]["model.searchlight.warn_f03_repeated_applications"]
+    meta = {k: v for k, v in node["config"]["meta"].items() if k != "explanation_en"}
+    broken = {**real, "nodes": {**real["nodes"], node["unique_id"]: {
+        **node, "config": {**node["config"], "meta": meta}}}}
+    monkeypatch.setattr(__name__ + ".manifest", lambda: broken)
+    problems = problems_of("f03_repeated_applications")
+    yml = "models/warnings/fairness/warn_f03_repeated_applications.yml"
+    assert problems == [f"no meta.explanation_en (the sentence template of its alerts) in {yml}"]

@@ -31,6 +31,7 @@ FAST = ("unit", "dbt")  # what `make test-fast` selects
 FIXTURE_TIERS = {
     "demo_run": "e2e",  # tests/conftest.py: the demo district through the whole pipeline
     "copy_demo": "e2e",  # tests/conftest.py: a private copy of demo_run's warehouse
+    "conformance_run": "e2e",  # tests/conftest.py: the conformance cases through the pipeline
 }
 
 

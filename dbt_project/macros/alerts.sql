@@ -37,6 +37,9 @@
     occurred_on: the date the violation happened (macros/occurred_on.sql; one reading per
     rule in docs/contract-questions.md), as_of when the record lacks that date, so it is
     never null.
+    explanation_zh, explanation_en: the rule's sentence templates (meta.explanation_zh /
+    meta.explanation_en) over the row's evidence (macros/explanations.sql); derived from
+    the evidence only, so they change neither alert_id nor the ledger's evidence hash.
     severity_expr: for rules whose severity depends on the row (e.g. S06, K01); default:
     the rule's meta.severity. -#}
 {% macro alert_select(rows, severity_expr=none) -%}
@@ -53,7 +56,9 @@
         cast(metric_value as double precision) as metric_value,
         cast(threshold_value as double precision) as threshold_value,
         cast(evidence as {{ dbt.type_string() }}) as evidence,
-        coalesce(cast(occurred_on as date), {{ as_of() }}) as occurred_on
+        coalesce(cast(occurred_on as date), {{ as_of() }}) as occurred_on,
+        {{ explanation('zh') }} as explanation_zh,
+        {{ explanation('en') }} as explanation_en
     from {{ rows }}
 {%- endmacro %}
 

@@ -65,3 +65,18 @@
 {% macro default__json_object_agg(key_expr, value_expr) -%}
     coalesce(cast(json_object_agg({{ key_expr }}, {{ value_expr }} order by {{ key_expr }}) as text), '{}')
 {%- endmacro %}
+
+{#- The value of one top-level key of a JSON text as text: a string without its quotes,
+    a number or boolean as the JSON spells it (25, 0.2, true), null when the key is absent
+    or null. Used by the explanations (macros/explanations.sql). -#}
+{% macro json_text(json_expr, key) -%}
+    {{ return(adapter.dispatch('json_text', 'searchlight')(json_expr, key)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_text(json_expr, key) -%}
+    json_extract_string({{ json_expr }}, '$.{{ key }}')
+{%- endmacro %}
+
+{% macro default__json_text(json_expr, key) -%}
+    (cast({{ json_expr }} as json) ->> '{{ key }}')
+{%- endmacro %}

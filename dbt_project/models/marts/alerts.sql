@@ -10,7 +10,7 @@ rule_alerts as (
     {{ union_all(warning_rule_relations('warn_'), [
         'alert_id', 'rule_code', 'rule_family', 'severity', 'subject_type', 'subject_id',
         'dept_code', 'staff_id', 'as_of', 'metric_value', 'threshold_value', 'evidence',
-        'occurred_on',
+        'occurred_on', 'explanation_zh', 'explanation_en',
     ]) }}
 
 ),
@@ -37,7 +37,9 @@ final as (
         rule_alerts.threshold_value,
         rule_alerts.evidence,
         rule_alerts.occurred_on,
-        coalesce(first_detections.first_detected_on, rule_alerts.as_of) as first_detected_on
+        coalesce(first_detections.first_detected_on, rule_alerts.as_of) as first_detected_on,
+        rule_alerts.explanation_zh,
+        rule_alerts.explanation_en
     from rule_alerts
     left join first_detections on rule_alerts.alert_id = first_detections.alert_id
 

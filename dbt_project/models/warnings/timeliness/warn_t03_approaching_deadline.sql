@@ -1,6 +1,8 @@
--- T03 临期预警: an accepted 承诺件 case open at as_of, not T01/T02 (elapsed <= promised
--- limit), with promised limit - elapsed <= max(t03_min_margin_days,
--- ceil(t03_margin_ratio x promised limit)).
+-- T03 临期预警: an accepted 承诺件 case open at as_of, not T01/T02, with promised limit -
+-- elapsed <= max(t03_min_margin_days, ceil(t03_margin_ratio x promised limit)).
+-- "Not T01/T02" is elapsed <= both limits: not T01 is elapsed <= statutory, and then not
+-- T02 is elapsed <= promised. Both are checked because a case's own promised limit may be
+-- longer than the item's statutory one (promised 30, statutory 20, elapsed 27 is T01).
 with
 
 cases as (
@@ -29,6 +31,7 @@ approaching as (
 
     select * from evaluable
     where elapsed_days <= promised_limit_days
+        and elapsed_days <= statutory_limit_days
         and remaining_days <= margin_days
 
 ),
