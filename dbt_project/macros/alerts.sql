@@ -50,8 +50,8 @@
         cast(dept_code as {{ dbt.type_string() }}) as dept_code,
         cast(staff_id as {{ dbt.type_string() }}) as staff_id,
         {{ as_of() }} as as_of,
-        cast(metric_value as double precision) as metric_value,
-        cast(threshold_value as double precision) as threshold_value,
+        cast(metric_value as {{ type_double() }}) as metric_value,
+        cast(threshold_value as {{ type_double() }}) as threshold_value,
         cast(evidence as {{ dbt.type_string() }}) as evidence,
         coalesce(cast(occurred_on as date), {{ as_of() }}) as occurred_on
     from {{ rows }}
