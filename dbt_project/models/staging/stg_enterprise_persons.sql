@@ -34,7 +34,7 @@ renamed as (
         role,
 
         ---------- numerics
-        cast(share_ratio as double precision) as share_ratio,
+        cast(share_ratio as {{ type_double() }}) as share_ratio,
 
         ---------- lineage
         _file_name as source_file_name,

@@ -12,7 +12,7 @@ concentrated as (
 
     select
         *,
-        cast(won_count as double precision) / awarded_count as won_share
+        cast(won_count as {{ type_double() }}) / awarded_count as won_share
     from buyer_winner_years
     where awarded_count >= {{ var('p07_min_awarded_tenders') }}
         and won_count >= {{ var('p07_min_winner_share') }} * awarded_count
