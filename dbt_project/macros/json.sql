@@ -66,24 +66,40 @@
     coalesce(cast(json_object_agg({{ key_expr }}, {{ value_expr }} order by {{ key_expr }}) as text), '{}')
 {%- endmacro %}
 
-{#- Spark (docs/spark.md, "JSON evidence"). Objects are built with to_json(named_struct)
-    and nested values travel as VARIANT (parse_json), so the text has DuckDB's shape:
-    keys in the given order, nulls kept ("k":null), no spaces, UTF-8 unescaped,
+{#- Spark (docs/spark.md, "JSON evidence"). The text is assembled from each value's JSON
+    text, so it has DuckDB's shape: keys in the given order (nested objects too: Spark's
+    VARIANT would sort them), nulls kept ("k":null), no spaces, UTF-8 unescaped,
     timestamps as 'yyyy-MM-dd HH:mm:ss' (the contract's timestamps have whole seconds).
-    Numbers may print differently (Spark 1.0E-4, DuckDB 0.0001): same values. -#}
+    Numbers may print differently (Spark keeps a decimal's scale, 75.00 for DuckDB's
+    75.0, and writes 1.0E-4 for 0.0001): the same values. No VARIANT, so it also runs on
+    Spark 3. -#}
 {% macro spark_json_options() -%}
-    map('ignoreNullFields', 'false',
-        'timestampFormat', 'yyyy-MM-dd HH:mm:ss',
-        'timestampNTZFormat', 'yyyy-MM-dd HH:mm:ss',
-        'dateFormat', 'yyyy-MM-dd')
+    map('timestampFormat', 'yyyy-MM-dd HH:mm:ss', 'timestampNTZFormat', 'yyyy-MM-dd HH:mm:ss', 'dateFormat', 'yyyy-MM-dd')
+{%- endmacro %}
+
+{#- json_value() marks an expression that already is JSON text, so json_object and
+    json_array_agg insert it as it is instead of quoting it as a string. -#}
+{% macro spark_json_text_marker() -%}/* json text */{%- endmacro %}
+
+{#- The JSON text of one value: a scalar through to_json of a one-element array (to_json
+    takes no scalar), without the brackets; JSON text as it is; SQL null as null. -#}
+{% macro spark_json_text(expr) -%}
+    {%- if expr is string and expr.startswith(spark_json_text_marker()) -%}
+    coalesce({{ expr }}, 'null')
+    {%- else -%}
+    regexp_extract(to_json(array({{ expr }}), {{ spark_json_options() }}), '^\\[(.*)\\]$', 1)
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro spark__json_object(pairs) -%}
-    to_json(named_struct(
+    concat('{',
         {%- for key, expr in pairs %}
-        '{{ key }}', {{ expr }}{{ "," if not loop.last }}
+        {%- if not modules.re.fullmatch('[A-Za-z0-9_]+', key) %}
+            {{ exceptions.raise_compiler_error("json_object: key '" ~ key ~ "' must be letters, digits or _") }}
+        {%- endif %}
+        '{{ "," if not loop.first }}"{{ key }}":', {{ spark_json_text(expr) }},
         {%- endfor %}
-    ), {{ spark_json_options() }})
+        '}')
 {%- endmacro %}
 
 {#- collect_list drops nulls and has no ORDER BY: each value travels as its JSON text in
@@ -103,13 +119,12 @@
         {%- for key in keys %}
         'n{{ loop.index }}', {{ key }} is null, 'k{{ loop.index }}', {{ key }},
         {%- endfor %}
-        'json', substring(to_json(array({{ expr }}), {{ spark_json_options() }}), 2,
-                          length(to_json(array({{ expr }}), {{ spark_json_options() }})) - 2)
+        'json', {{ spark_json_text(expr) }}
     ))), element -> element.json), ','), ']') end
 {%- endmacro %}
 
 {% macro spark__json_value(expr) -%}
-    parse_json({{ expr }})
+    {{ spark_json_text_marker() }} {{ expr }}
 {%- endmacro %}
 
 {% macro spark__json_object_agg(key_expr, value_expr) -%}
