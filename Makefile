@@ -6,19 +6,34 @@ STAMP  := $(VENV)/.installed-stamp
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: demo test dev docs lint clean bench
+.PHONY: demo test dev docs lint clean bench console console-messages
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,console]'
 	@touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/searchlight demo --out demo
 
 test: $(STAMP)
+	scripts/install-browser.sh
 	$(BIN)/python -m orchestration.prepare
 	$(BIN)/pytest -q
+
+# The supervision console over the demo (http://127.0.0.1:8000). First account:
+#   .venv/bin/searchlight users add NAME --role supervisor --warehouse demo/warehouse.duckdb
+console: $(STAMP)
+	@test -f demo/warehouse.duckdb || $(BIN)/searchlight demo --out demo
+	$(BIN)/searchlight console --warehouse demo/warehouse.duckdb
+
+# After changing a UI string: extract it and update both catalogs, then translate the
+# new entries of console/locale/zh_CN/LC_MESSAGES/messages.po (console/i18n.py).
+console-messages: $(STAMP)
+	$(BIN)/pybabel extract -F console/babel.cfg -k N_ -k tr --no-location --sort-output \
+	  --omit-header -o console/locale/messages.pot console
+	$(BIN)/pybabel update -i console/locale/messages.pot -d console/locale -D messages \
+	  --no-fuzzy-matching --ignore-obsolete --width 100
 
 # Dagster UI with the lineage from each raw source to marts.alerts (uses the demo data).
 dev: $(STAMP)

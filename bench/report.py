@@ -127,7 +127,7 @@ def main() -> int:
     if not results:
         print("no results yet: run bench/run.py first")
         return 1
-    parts = ["## Overview", overview(results), "## Generation (ingest/scale.py)",
+    parts = ["## Overview", overview(results), "## Generation (synthetic/scale.py)",
              generation(results), "## dbt build: models and tests",
              dbt_split(results), "## Ingest per source", per_source(results[-1]),
              "## Where the time goes", slowest(results[-1]), slowest(results[-1], "daily"),

@@ -7,7 +7,7 @@ Not a test: it prints figures and writes them to ``bench/results/scale_<N>.json`
 
 Steps, each timed with the same functions ``searchlight run`` calls (``ingest.load``,
 ``searchlight.pipeline.check_expectations``, ``searchlight.dbt``):
-  1. generate ``<data>/s<N>/landing`` with ``ingest.scale`` unless it is there already;
+  1. generate ``<data>/s<N>/landing`` with ``synthetic.scale`` unless it is there already;
   2. full build on an empty warehouse over every file except the last day's exports
      (the files whose name holds ``2026-06-30``): load per source (rows/s), expectations,
      dbt build (wall time, and node time split into models and tests, slowest nodes);
@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
 
     generated = base / "landing"
     if args.regenerate or not (base / ".complete").exists():
-        from ingest.scale import generate_scale
+        from synthetic.scale import generate_scale
 
         with PeakRss() as rss:
             m = generate_scale(base, args.scale, args.seed, progress=say)

@@ -154,16 +154,16 @@ def _compound_unique(con: duckdb.DuckDBPyConnection, source: str, check: Check,
 
 
 def _whole_table_outcome(check: Check, counts: dict):
-    from expectations.suites import SAMPLE, ExpectationOutcome, _plain
+    from expectations.suites import SAMPLE, ExpectationOutcome, json_safe
 
     unexpected, elements, missing = counts["unexpected"], counts["elements"], counts["missing"]
     details = {"kind": check.kind, "why": check.why,
-               "kwargs": {k: _plain(v) for k, v in check.kwargs.items()},
+               "kwargs": {k: json_safe(v) for k, v in check.kwargs.items()},
                "missing_count": missing}
     if elements - missing > 0:
         details["unexpected_percent"] = unexpected / (elements - missing) * 100
     if counts["examples"]:
-        details["partial_unexpected"] = [_plain(v) for v in counts["examples"][:SAMPLE]]
+        details["partial_unexpected"] = [json_safe(v) for v in counts["examples"][:SAMPLE]]
     return ExpectationOutcome(expectation=_snake(check.expectation), column=check.column_label,
                               kind=check.kind, why=check.why, success=unexpected == 0,
                               unexpected_count=unexpected, element_count=elements,

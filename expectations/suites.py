@@ -143,13 +143,13 @@ def _outcome(r) -> ExpectationOutcome:
     details: dict[str, Any] = {
         "kind": meta.get("kind"),
         "why": meta.get("why"),
-        "kwargs": {k: _plain(v) for k, v in kwargs.items()},
+        "kwargs": {k: json_safe(v) for k, v in kwargs.items()},
     }
     for key in ("missing_count", "unexpected_percent"):
         if res.get(key) is not None:
-            details[key] = _plain(res[key])
+            details[key] = json_safe(res[key])
     if res.get("partial_unexpected_list"):
-        details["partial_unexpected"] = [_plain(v)
+        details["partial_unexpected"] = [json_safe(v)
                                          for v in res["partial_unexpected_list"][:SAMPLE]]
     if exception:
         details["exception"] = exception
@@ -213,17 +213,17 @@ def _int(v) -> int | None:
     return None if v is None else int(v)
 
 
-def _plain(v) -> Any:
+def json_safe(v) -> Any:
     """JSON-safe form of what GX returns (numpy scalars, timestamps, conditions, tuples)."""
     if v is None or isinstance(v, (bool, int, float, str)):
         return None if isinstance(v, float) and math.isnan(v) else v
     if isinstance(v, dict):
-        return {str(k): _plain(x) for k, x in v.items()}
+        return {str(k): json_safe(x) for k, x in v.items()}
     if isinstance(v, (list, tuple, set)):
-        return [_plain(x) for x in v]
+        return [json_safe(x) for x in v]
     if hasattr(v, "item"):  # numpy scalar
         try:
-            return _plain(v.item())
+            return json_safe(v.item())
         except (ValueError, TypeError):
             pass
     try:

@@ -193,7 +193,7 @@ def _store_stage_rows(con: duckdb.DuckDBPyConnection, source: Source, read: File
     result.rows_read = result.rows_loaded + result.rows_quarantined
     if result.rows_quarantined:
         result.message = f"{result.rows_quarantined} row(s) quarantined"
-    _record_file(con, result, loaded_at)
+    record_file(con, result, loaded_at)
 
 
 # --- many small files at once --------------------------------------------------------------
@@ -376,8 +376,8 @@ def _insert_quarantine(con: duckdb.DuckDBPyConnection, source: Source, read: Fil
     return bad
 
 
-def _record_file(con: duckdb.DuckDBPyConnection, result: FileResult,
-                 loaded_at: dt.datetime) -> None:
+def record_file(con: duckdb.DuckDBPyConnection, result: FileResult,
+                loaded_at: dt.datetime) -> None:
     """The raw.load_files row of a file; the last step before commit."""
     con.execute(
         "INSERT INTO raw.load_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -393,7 +393,7 @@ def _record_once(con: duckdb.DuckDBPyConnection, result: FileResult) -> None:
         "SELECT 1 FROM raw.load_files WHERE file_name = ? AND file_hash = ? LIMIT 1",
         [result.file_name, result.file_hash]).fetchone()
     if not seen:
-        _record_file(con, result, _now())
+        record_file(con, result, _now())
 
 
 # --- a folder ----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ changes nothing when an action is not allowed.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import sqlite3
 from dataclasses import asdict, dataclass
@@ -25,7 +26,7 @@ from ledger import evidence, store
 STATUSES = ("new", "assigned", "transferred", "feedback", "closed", "dismissed")
 OPEN = ("new", "assigned", "transferred", "feedback")
 RESOLVED = ("closed", "dismissed")
-SYSTEM_ACTOR = "searchlight"
+SYSTEM_ACTOR = store.SYSTEM_ACTOR
 
 # action -> (states it may follow, state it leaves). assign from feedback is 退回重办:
 # the reported handling is not good enough and goes back to a person to redo.
@@ -59,6 +60,11 @@ DEFAULT_DUE_DAYS = {"red": 5, "yellow": 10, "info": 15}
 
 class LedgerError(ValueError):
     """An action the ledger refuses; the message says why. Nothing was changed."""
+
+
+class StaleState(LedgerError):
+    """The alert changed after the person looked at it (another action landed in between):
+    the action was taken on a state that is gone, so it is refused, not applied on top."""
 
 
 def due_days() -> dict[str, int]:
@@ -107,6 +113,7 @@ class State:
     resolved_evidence_hash: str | None = None  # evidence when closed/dismissed
     resolution_note: str | None = None
     actions: int = 0
+    last_seq: int | None = None  # seq of the alert's latest entry: the state's version
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -116,8 +123,11 @@ def fold(rows) -> dict[str, State]:
     """The current state of every alert from its actions, in seq order."""
     states: dict[str, State] = {}
     for r in rows:
+        if r["action"] == store.SEAL:  # about the whole register, not one alert
+            continue
         s = states.get(r["alert_id"]) or State(r["alert_id"], r["to_status"])
         s.actions += 1
+        s.last_seq = r["seq"]
         states[r["alert_id"]] = s
         if r["action"] == REHASH:  # bookkeeping, not something done to the alert
             s.resolved_evidence_hash = r["evidence_hash"]
@@ -153,14 +163,38 @@ def current_state(con: sqlite3.Connection, alert_id: str) -> State | None:
 
 def act(con: sqlite3.Connection, alert_id: str, action: str, actor: str,
         note: str | None = None, assignee: str | None = None, dept_code: str | None = None,
-        clock: store.Clock = store.now_local) -> dict:
-    """Record one action by a person; refuse (LedgerError) anything not allowed."""
+        clock: store.Clock = store.now_local, expected_seq: int | None = None) -> dict:
+    """Record one action by a person; refuse (LedgerError) anything not allowed.
+
+    ``expected_seq`` is the state the person acted on: the seq of the alert's latest
+    entry when they looked at it (``State.last_seq``). If another entry has landed since,
+    the action is refused with ``StaleState``: two people assigning at once must not have
+    the second silently overwrite the first. The check and the append happen in one write
+    transaction (``store.connect`` holds BEGIN IMMEDIATE; a connection outside a
+    transaction gets one here), so no action can land between them.
+    """
+    if not con.in_transaction:
+        con.execute("begin immediate")
+        try:
+            row = act(con, alert_id, action, actor, note=note, assignee=assignee,
+                      dept_code=dept_code, clock=clock, expected_seq=expected_seq)
+        except BaseException:
+            con.execute("rollback")
+            raise
+        con.execute("commit")
+        return row
     alert = con.execute("select * from alerts where alert_id = ?", [alert_id]).fetchone()
     state = current_state(con, alert_id)
     if alert is None or state is None:
         raise LedgerError(f"unknown alert id {alert_id!r}: see `searchlight ledger list`")
     if action not in TRANSITIONS:
         raise LedgerError(f"unknown action {action!r}; one of {', '.join(TRANSITIONS)}")
+    if expected_seq is not None and state.last_seq != expected_seq:
+        raise StaleState(
+            f"{alert_id} changed meanwhile: you acted on entry {expected_seq}, but entry "
+            f"{state.last_seq} ({state.last_action} by {state.last_actor} at "
+            f"{state.last_action_at}) has landed since and it is now {state.status}; "
+            f"reload it and decide again")
     allowed_from, to_status = TRANSITIONS[action]
     if state.status not in allowed_from:
         hint = (" (it was never assigned: assign or transfer it first)"
@@ -180,6 +214,8 @@ def act(con: sqlite3.Connection, alert_id: str, action: str, actor: str,
             raise LedgerError("transfer needs the receiving department (--dept)")
         if dept_code == state.handling_dept_code:
             raise LedgerError(f"{alert_id} is already with department {dept_code}")
+    if dept_code:
+        check_department(con, dept_code)
     now = clock()
     fields = {"alert_id": alert_id, "action": action, "from_status": state.status,
               "to_status": to_status, "actor": actor.strip(), "acted_at": now.isoformat(),
@@ -191,6 +227,22 @@ def act(con: sqlite3.Connection, alert_id: str, action: str, actor: str,
     if action == "reopen":
         fields["due_on"] = due_on(con, alert["severity"], now.date())
     return store.append_action(con, **fields)
+
+
+def check_department(con: sqlite3.Connection, dept_code: str) -> None:
+    """Refuse a department the warehouse does not know (the list the last run copied,
+    ``store.departments``). A store with no list (never synced since the list was kept,
+    or a warehouse without a departments file) cannot check: the code is accepted and the
+    CLI says it was not checked; refusing every transfer there would stop the work."""
+    known = store.departments(con)
+    if not known or dept_code in known:
+        return
+    close = difflib.get_close_matches(dept_code, list(known), n=3, cutoff=0.6)
+    named = [" ".join(filter(None, (code, known[code]))) for code in close]
+    hint = f" (did you mean {', '.join(named)}?)" if named else ""
+    raise LedgerError(f"unknown department {dept_code!r}: none of the {len(known)} "
+                      f"departments the warehouse had at the last run{hint}; list them with "
+                      "`searchlight ledger departments`")
 
 
 @dataclass
@@ -218,6 +270,11 @@ def sync_alerts(con: sqlite3.Connection, alerts: list[dict], as_of: dt.date,
     report = SyncReport(warnings=[])
     today = clock().date()
     states = current_states(con)
+    # Before this run rewrites the register: has anyone edited it since the last seal?
+    found = store.register_problem(con)
+    if found:
+        report.warnings.append(f"the ledger register was edited outside searchlight: "
+                               f"{found}; sealed as found, the chain records it")
     # One deadline per severity for the whole run (they all count from today): reading the
     # calendar per alert made a full build with 10^5 new alerts take minutes.
     due_by_severity: dict[str, str | None] = {}
@@ -284,6 +341,9 @@ def sync_alerts(con: sqlite3.Connection, alerts: list[dict], as_of: dt.date,
     con.executemany("update alerts set still_firing = 0 where alert_id = ?",
                     [(i,) for i in stopped])
     report.stopped_firing, report.firing = len(stopped), len(firing_ids)
+    store.set_meta(con, "alerts_as_of", str(as_of))
+    store.set_meta(con, "alerts_synced_at", clock().isoformat())
+    store.seal_register(con, as_of, clock, found)
     return report
 
 

@@ -7,8 +7,9 @@ A run (``searchlight.pipeline.run`` and the Dagster job) does, in this order:
    ``ledger.first_detections``, so a deleted and rebuilt warehouse keeps every alert's
    first_detected_on.
 2. ``dbt build`` (everything but ``tag:ledger``) builds marts.alerts for this run.
-3. ``after_build(warehouse)``: registers this run's alerts in the store (lifecycle.sync_
-   alerts), copies the store into the warehouse again and builds the ``tag:ledger``
+3. ``after_build(warehouse)``: copies the warehouse's departments and calendar overrides
+   into the store, registers this run's alerts in it (lifecycle.sync_alerts, which ends
+   by sealing the register), copies the store into the warehouse again and builds the ``tag:ledger``
    models (marts.supervision_ledger, marts.rule_precision), so they show this run's
    alerts and every action taken until now.
 
@@ -105,11 +106,22 @@ def after_build(warehouse: Path, clock: store.Clock = store.now_local,
         ).fetchall()
         as_of = (alerts[0]["as_of"] if alerts else con.execute(
             "select max(as_of) from marts.rule_coverage").fetchone()[0]) or clock().date()
+        departments = _departments(con)
         with store.connect(ledger) as lcon:
             lcon.execute("delete from calendar_overrides")
             lcon.executemany("insert into calendar_overrides values (?, ?)",
                              [(d, int(bool(w))) for d, w in overrides])
+            if departments is not None:
+                store.replace_departments(lcon, departments)
             report = lifecycle.sync_alerts(lcon, alerts, as_of, clock)
+            if departments is None:
+                report.warnings.append(
+                    "marts.dim_department is missing: the ledger keeps the department list "
+                    "of the run before, against which transfers are checked")
+            elif not departments:
+                report.warnings.append(
+                    "the warehouse knows no departments (no departments file loaded): "
+                    "`ledger transfer --dept` cannot be checked until it does")
         export(con, ledger, clock)
     result = LedgerRunReport(store=ledger, sync=report)
     if build_models:
@@ -117,6 +129,16 @@ def after_build(warehouse: Path, clock: store.Clock = store.now_local,
                           "--exclude-resource-type", "unit_test"], warehouse)
         result.dbt_seconds = res.elapsed_s
     return result
+
+
+def _departments(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None]] | None:
+    """The departments the warehouse knows (marts.dim_department: the current version of
+    each code in raw departments), or None when the build did not make the mart."""
+    try:
+        return con.execute("select dept_code, dept_name from marts.dim_department "
+                           "where dept_code is not null order by dept_code").fetchall()
+    except duckdb.CatalogException:
+        return None
 
 
 def today(clock: store.Clock = store.now_local) -> dt.date:

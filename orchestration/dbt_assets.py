@@ -123,8 +123,9 @@ def _mart_keys(assets_def: AssetsDefinition) -> list[AssetKey]:
     group_name="published",
     pool=WAREHOUSE_POOL,
     kinds={"parquet"},
-    description="The marts as Parquet beside the warehouse, replaced file by file, for BI "
-                "tools and SQL clients that must not open the file a build writes.",
+    description="The marts as Parquet beside the warehouse, a complete new version per "
+                "run switched at once (searchlight/publish.py), for BI tools, SQL clients "
+                "and the console, which must not open the file a build writes.",
 )
 def published_marts(searchlight: SearchlightResource) -> MaterializeResult:
     from searchlight.publish import publish_marts

@@ -4,6 +4,8 @@
     searchlight demo [--scale 1] [--seed 7] [--out demo]
     searchlight ledger list|show|assign|transfer|feedback|close|dismiss|reopen|verify
     searchlight demo --bench --scale 1000 --out /tmp/bench/s1000   (files only, no truth)
+    searchlight console [--warehouse W] [--host H] [--port P]    (the supervision console)
+    searchlight users add|list|remove …                          (its accounts)
 """
 
 from __future__ import annotations
@@ -52,13 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--out", type=Path, default=Path("demo"), help="output folder")
     demo.add_argument("--bench", action="store_true",
-                      help="volume data for benchmarks (ingest.scale): every source in "
+                      help="volume data for benchmarks (synthetic.scale): every source in "
                            "proportion, vectorised, no planted cases and no ground truth; "
                            "writes the landing folder only (bench/run.py times the run)")
 
     from searchlight import ledger_cli
 
     ledger_cli.add_parser(sub)
+    try:  # the console is an extra (pip install -e '.[console]')
+        from console import cli as console_cli
+    except ImportError:
+        console_cli = None
+    if console_cli is not None:
+        console_cli.add_parsers(sub)
     return parser
 
 
@@ -73,6 +81,11 @@ def main(argv: list[str] | None = None) -> int:
             from searchlight import ledger_cli
 
             return ledger_cli.run(args, console, err)
+        if args.command in ("console", "users"):
+            from console import cli as console_cli
+
+            run = console_cli.run_console if args.command == "console" else console_cli.run_users
+            return run(args, console, err)
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
@@ -102,8 +115,8 @@ def cmd_run(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from ingest.demo import generate_district
     from searchlight import pipeline
+    from synthetic.district import generate_district
 
     out: Path = args.out
     if args.bench:
@@ -160,7 +173,7 @@ def print_ledger_hint(warehouse: Path) -> None:
 
 
 def cmd_demo_bench(args) -> int:
-    from ingest.scale import generate_scale
+    from synthetic.scale import generate_scale
 
     console.print(f"Generating a benchmark district (scale {args.scale:g}: about "
                   f"{args.scale * 10_000:,.0f} cases, seed {args.seed}) in {args.out}/ …")

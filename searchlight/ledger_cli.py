@@ -8,7 +8,8 @@
     searchlight ledger close    ALERT_ID --note …                            (the resolution)
     searchlight ledger dismiss  ALERT_ID --reason …                          (false positive)
     searchlight ledger reopen   ALERT_ID --note …
-    searchlight ledger verify
+    searchlight ledger verify [--expect-head HASH]                      (exit 3: tampered)
+    searchlight ledger departments                                    (codes for --dept)
 
 --warehouse W, --ledger FILE and --json go before or after the command. The store is
 ``--ledger FILE``, else ``SEARCHLIGHT_LEDGER``, else beside ``--warehouse`` (default
@@ -16,6 +17,12 @@
 command here refuses a path where there is none, so a mistyped path is an error, not an
 empty ledger. It never opens the DuckDB warehouse, so a running build never blocks it.
 Who acts: ``--by``, else ``SEARCHLIGHT_USER``, else the OS user.
+
+``--expect-seq N`` acts only if the alert's latest entry is still seq N (the ``#`` of the
+last row ``show`` printed): a change by someone else since is refused ("changed
+meanwhile"). Without it the command acts on the state it reads in the same write
+transaction, so its own read and write cannot be split; what remains is the time between
+a person reading ``show`` and typing the command, which only ``--expect-seq`` covers.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from ledger import lifecycle, store
+from ledger import comparison, lifecycle, store
 
 ACTIONS = ("assign", "transfer", "feedback", "close", "dismiss", "reopen")
 # Tests replace this to fix "now".
@@ -88,9 +95,16 @@ def add_parser(sub) -> None:
             a.add_argument("--dept", help="responsible department")
         if action == "dismiss":
             a.add_argument("--reason", required=True, help="why it is a false positive")
+        a.add_argument("--expect-seq", type=int, metavar="N",
+                       help="act only if the alert's latest history entry is still seq N "
+                            "(as `show` printed it); refused when it changed meanwhile")
 
-    verify = lsub.add_parser("verify", help="recompute the hash chain of the history",
-                             parents=common)
+    lsub.add_parser("departments", parents=common,
+                    help="the departments the warehouse knows (for --dept), code and name")
+
+    verify = lsub.add_parser("verify", parents=common,
+                             help="check the hash chain, its anchor and the register "
+                                  "(exit 0 intact, 3 tampered with)")
     verify.add_argument("--expect-head", metavar="HASH",
                         help="a head hash written down earlier (a report, a document "
                              "system): it must still be in the chain")
@@ -138,6 +152,15 @@ def _actor(args) -> str:
         return ""
 
 
+def _expected_seq(con, args) -> int | None:
+    """The state the person acts on: ``--expect-seq``, else the one read now, inside the
+    same write transaction as the action (see the module doc for the residual race)."""
+    if args.expect_seq is not None:
+        return args.expect_seq
+    state = lifecycle.current_state(con, args.alert_id)
+    return state.last_seq if state else None
+
+
 def run(args, console, err) -> int:
     path = _store_path(args)
     problem = _not_a_store(path)
@@ -155,10 +178,17 @@ def run(args, console, err) -> int:
                 return _show(con, args, console, err)
             if cmd == "verify":
                 return _verify(con, args, console, err)
+            if cmd == "departments":
+                return _departments(con, args, console)
             note = args.reason if cmd == "dismiss" else args.note
+            dept = getattr(args, "dept", None)
             row = lifecycle.act(con, args.alert_id, cmd, _actor(args), note=note,
                                 assignee=getattr(args, "assignee", None),
-                                dept_code=getattr(args, "dept", None), clock=clock)
+                                dept_code=dept, clock=clock,
+                                expected_seq=_expected_seq(con, args))
+            if dept and not store.departments(con):
+                err.print(f"[yellow]note[/]: department {dept} was not checked: the ledger "
+                          "has no department list (the warehouse had none at the last run)")
         except lifecycle.LedgerError as exc:
             if args.json:
                 print(json.dumps({"ok": False, "error": str(exc)}, ensure_ascii=False))
@@ -182,6 +212,7 @@ def _rows(path: Path, alert_id: str | None = None) -> list[dict]:
 
 def _items(con, alert_id: str | None = None) -> list[dict]:
     today = clock().date()
+    names = store.departments(con)
     sql = "select * from alerts" + (" where alert_id = ?" if alert_id else "")
     alerts = {r["alert_id"]: dict(r) for r in con.execute(sql, [alert_id] if alert_id else [])}
     states = (lifecycle.current_states(con) if alert_id is None
@@ -193,16 +224,30 @@ def _items(con, alert_id: str | None = None) -> list[dict]:
             continue
         items.append({
             "alert_id": aid, "rule_code": a["rule_code"], "severity": a["severity"],
-            "dept_code": a["dept_code"], "staff_id": a["staff_id"],
+            "dept_code": a["dept_code"], "dept_name": names.get(a["dept_code"]),
+            "staff_id": a["staff_id"],
             "subject_type": a["subject_type"], "subject_id": a["subject_id"],
             "first_detected_on": a["first_detected_on"], "last_seen_on": a["last_seen_on"],
             "still_firing": bool(a["still_firing"]), "status": s.status,
             "assignee": s.assignee, "handling_dept_code": s.handling_dept_code,
+            "handling_dept_name": names.get(s.handling_dept_code),
             "due_on": s.due_on, "last_action": s.last_action,
             "last_action_at": s.last_action_at,
             "is_handling_overdue": lifecycle.is_overdue(s, today),
         })
     return items
+
+
+def _dept(code: str | None, name: str | None) -> str:
+    """A department as people read it: code and name (the code alone when unknown)."""
+    return " ".join(x for x in (code, name) if x)
+
+
+def alerts_as_of(con) -> str | None:
+    """The as_of of the alerts in the store: the evaluation date of the last run that
+    synced (recorded since stores keep it), else the latest last_seen_on."""
+    return store.meta(con, "alerts_as_of") or con.execute(
+        "select max(last_seen_on) from alerts").fetchone()[0]
 
 
 def _list(con, args, console) -> int:
@@ -222,18 +267,23 @@ def _list(con, args, console) -> int:
     if args.json:
         print(json.dumps(items, ensure_ascii=False, indent=2, default=str))
         return 0
-    table = Table(title=f"督办台账 supervision ledger ({len(items)} items, "
-                        f"as of {clock().date()})")
-    for col in ("alert_id", "rule", "sev", "dept", "status", "assignee", "due_on",
+    # Two dates, two meanings: the alerts are what the last run found in data up to its
+    # as_of (often days before today); 督办超期 compares each due_on with today.
+    table = Table(title=f"督办台账 supervision ledger: {len(items)} items",
+                  caption=f"alerts as of {alerts_as_of(con) or '—'} (the evaluation date of "
+                          f"the last run); 督办超期 overdue = past due_on on today, "
+                          f"{clock().date()}")
+    for col in ("alert_id", "rule", "sev", "department", "status", "assignee", "due_on",
                 "overdue", "firing", "last action"):
         table.add_column(col, no_wrap=col in ("alert_id", "due_on"))
     colour = {"red": "red", "yellow": "yellow", "info": "cyan"}
     for i in items:
+        dept = (_dept(i["handling_dept_code"], i["handling_dept_name"])
+                if i["handling_dept_code"] else _dept(i["dept_code"], i["dept_name"]))
         table.add_row(
             i["alert_id"], i["rule_code"],
             f"[{colour.get(i['severity'], 'white')}]{i['severity']}[/]",
-            i["handling_dept_code"] or i["dept_code"] or "", i["status"],
-            i["assignee"] or "", i["due_on"] or "",
+            dept, i["status"], i["assignee"] or "", i["due_on"] or "",
             "[bold red]督办超期[/]" if i["is_handling_overdue"] else "",
             "yes" if i["still_firing"] else "no",
             f"{i['last_action']} {(i['last_action_at'] or '')[:16]}")
@@ -254,21 +304,33 @@ def _show(con, args, console, err) -> int:
         "dept_code, due_on, hash from actions where alert_id = ? order by seq",
         [args.alert_id])]
     evidence = json.loads(alert["evidence"]) if alert["evidence"] else None
+    compared = comparison.compared(alert["rule_code"], evidence, lifecycle.calendar(con))
     if args.json:
         print(json.dumps({**item, "metric_value": alert["metric_value"],
                           "threshold_value": alert["threshold_value"],
+                          "compared": compared.as_dict() if compared else None,
                           "evidence": evidence, "history": history},
                          ensure_ascii=False, indent=2, default=str))
         return 0
     head = Table(title=f"alert {args.alert_id}", show_header=False)
     head.add_column("field", style="bold")
     head.add_column("value")
-    for key in ("rule_code", "severity", "subject_type", "subject_id", "dept_code",
-                "staff_id", "first_detected_on", "last_seen_on", "still_firing", "status",
-                "assignee", "handling_dept_code", "due_on", "is_handling_overdue"):
+    for key in ("rule_code", "severity", "subject_type", "subject_id"):
         head.add_row(key, str(item[key]))
-    head.add_row("metric / threshold", f"{alert['metric_value']} / {alert['threshold_value']}")
+    head.add_row("department", _dept(item["dept_code"], item["dept_name"]) or "—")
+    head.add_row("staff_id", str(item["staff_id"]))
+    head.add_row("first_detected_on", f"{item['first_detected_on']} (as_of of the first run "
+                                      "that raised it)")
+    head.add_row("last_seen_on", f"{item['last_seen_on']} (as_of of the last run that "
+                                 f"saw it; firing now: {'yes' if item['still_firing'] else 'no'})")
+    for key in ("status", "assignee"):
+        head.add_row(key, str(item[key]))
+    head.add_row("handling department",
+                 _dept(item["handling_dept_code"], item["handling_dept_name"]) or "—")
+    head.add_row("due_on", f"{item['due_on']}" + (" — [bold red]督办超期 overdue today[/]"
+                                                  if item["is_handling_overdue"] else ""))
     console.print(head)
+    _print_compared(console, alert, compared)
     ev = Table(title="evidence", show_header=False)
     ev.add_column("key", style="bold")
     ev.add_column("value")
@@ -289,18 +351,76 @@ def _show(con, args, console, err) -> int:
     return 0
 
 
+def _print_compared(console, alert: dict, compared: comparison.Comparison | None) -> None:
+    """What the rule compared, condition by condition (ledger/comparison.py): one
+    metric_value / threshold_value pair cannot say why a rule with several conditions
+    fired, nor which way it compares."""
+    raw = f"{alert['metric_value']} / {alert['threshold_value']}"
+    if compared is None:
+        console.print(f"metric_value / threshold_value: {raw} (see the rule's page in the "
+                      "docs for what they measure)")
+        return
+    table = Table(title=f"what {compared.rule_code} compared (it fires when "
+                        f"{'any condition holds' if compared.fires_when == 'any' else 'every condition holds'})")
+    for col in ("", "condition", "value", "", "limit"):
+        table.add_column(col)
+    for c in compared.checks:
+        mark = "[green]✓ holds[/]" if c.met else "[dim]✗ not met[/]"
+        if not c.decides:
+            mark = "severity: " + ("✓" if c.met else "✗")
+        table.add_row(mark, c.what, comparison.show_value(c.measured), c.op,
+                      comparison.show_value(c.limit))
+    table.caption = (f"marts.alerts' metric_value / threshold_value: {raw} = "
+                     f"{compared.metric} / {compared.threshold}")
+    console.print(table)
+    if not compared.holds:  # evidence written by an earlier version of the rule, say
+        console.print("[yellow]note[/]: this evidence does not show the rule's condition "
+                      "holding (missing or renamed keys: an earlier version of the rule?); "
+                      "check the evidence below")
+
+
+def _departments(con, args, console) -> int:
+    known = store.departments(con)
+    if args.json:
+        print(json.dumps([{"dept_code": c, "dept_name": n} for c, n in known.items()],
+                         ensure_ascii=False, indent=2))
+        return 0
+    if not known:
+        console.print("no department list: the warehouse had none at the last run (load a "
+                      "departments file); until then --dept is not checked")
+        return 0
+    table = Table(title=f"departments the warehouse knows ({len(known)}, copied at the "
+                        "last run)")
+    table.add_column("code", no_wrap=True)
+    table.add_column("name")
+    for code, name in known.items():
+        table.add_row(code, name or "")
+    console.print(table)
+    return 0
+
+
+# verify's exit codes: 0 intact (warnings are limits of what could be checked or events
+# the chain records), 3 tampered with (or the anchor missing), 1 no store at that path.
+VERIFY_FAILED = {
+    "history": "ledger history tampered with: first broken entry",
+    "register": "ledger register edited outside searchlight",
+    "anchor": "ledger anchor missing",
+}
+
+
 def _verify(con, args, console, err) -> int:
     report = store.verify_chain(con, expect_head=args.expect_head)
     if args.json:
         print(json.dumps(vars(report), ensure_ascii=False))
-    elif report.ok:
+        return 0 if report.ok else 3
+    if report.ok:
         console.print(f"[green]ledger history intact[/]: {report.entries} entries, "
                       f"head {report.head}")
-        for warning in report.warnings:
-            err.print(f"[yellow]note[/]: {warning}")
     else:
-        err.print(f"[bold red]ledger history tampered with[/]: first broken entry: "
-                  f"{report.problem}")
+        err.print(f"[bold red]{VERIFY_FAILED.get(report.scope, VERIFY_FAILED['history'])}"
+                  f"[/]: {report.problem}")
+    for warning in report.warnings:
+        err.print(f"[yellow]note[/]: {warning}")
     return 0 if report.ok else 3
 
 

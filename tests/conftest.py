@@ -13,8 +13,8 @@ DEMO_SEED = 11
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory):
     """The demo district generated and run once for every test that reads it."""
-    from ingest.demo import generate_district
     from searchlight import pipeline
+    from synthetic.district import generate_district
 
     out = tmp_path_factory.mktemp("demo")
     generate_district(out, scale=DEMO_SCALE, seed=DEMO_SEED)

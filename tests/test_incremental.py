@@ -31,10 +31,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingest.demo import generate_district
 from ingest.sources import SOURCES, header_lookup, normalize_header
 from searchlight import pipeline
 from searchlight.paths import DBT_PROJECT_DIR
+from synthetic.district import generate_district
 
 SCALE = 0.1
 DAYS = int(os.environ.get("SEARCHLIGHT_TEST_DAILY_DAYS", "1"))

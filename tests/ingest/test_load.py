@@ -229,8 +229,8 @@ def test_a_file_failing_half_way_leaves_nothing_behind(con, write, landing, monk
             raise RuntimeError("disk full")
         return real(con, result, loaded_at)
 
-    real = load_module._record_file
-    monkeypatch.setattr(load_module, "_record_file", boom)
+    real = load_module.record_file
+    monkeypatch.setattr(load_module, "record_file", boom)
     failed, loaded = load_source(con, "cases", landing)
     assert failed.status == "error" and "disk full" in failed.message
     assert failed.message.startswith("cases/a.csv: ")
@@ -238,7 +238,7 @@ def test_a_file_failing_half_way_leaves_nothing_behind(con, write, landing, monk
     assert _rows(con, "SELECT case_id FROM raw.cases") == [("C3",)]
     assert _rows(con, "SELECT count(*) FROM raw.quarantine") == [(0,)]
     assert _rows(con, "SELECT file_name FROM raw.load_files") == [("cases/b.csv",)]
-    monkeypatch.setattr(load_module, "_record_file", real)
+    monkeypatch.setattr(load_module, "record_file", real)
     retried = load_source(con, "cases", landing)
     assert [r.status for r in retried] == ["loaded", "duplicate"]
 

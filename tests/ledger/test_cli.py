@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
 
+from ledger import lifecycle, store
 from searchlight import ledger_cli
 from searchlight.cli import main
+from tests.ledger.conftest import AS_OF, make_alert
 
 
 @pytest.fixture
@@ -156,3 +159,81 @@ def test_close_without_its_resolution_note_is_refused(run):
     refusal = json.loads(out)
     assert refusal["ok"] is False and "close needs a note" in refusal["error"]
     assert json.loads(run("--json", "show", "T01-a")[1])["status"] == "assigned"
+
+
+def test_expect_seq_refuses_an_action_on_a_state_that_changed_meanwhile(run):
+    shown = json.loads(run("--json", "show", "T01-a")[1])["history"][-1]["seq"]
+    assert run("assign", "T01-a", "--to", "李四", "--expect-seq", str(shown))[0] == 0
+    code, out, _ = run("--json", "assign", "T01-a", "--to", "王五",
+                         "--expect-seq", str(shown))
+    assert code == 1 and "changed meanwhile" in json.loads(out)["error"]
+    history = json.loads(run("--json", "show", "T01-a")[1])["history"]
+    assert [h["assignee"] for h in history if h["action"] == "assign"] == ["李四"]
+
+
+# --- what each date, department and comparison means ------------------------------------
+
+def plain(text: str) -> str:
+    """Output as read: table rules and line wrapping left out."""
+    return " ".join(re.sub("[│┃]", " ", text).split())
+
+
+def test_list_says_which_date_the_alerts_are_as_of_and_which_is_today(run, ledger_file):
+    code, out, _ = run("list")
+    assert code == 0
+    # the fixture's run evaluated data as of 2026-09-25; today is 2026-09-28
+    assert "alerts as of 2026-09-25 (the evaluation date of the last run)" in plain(out)
+    assert "overdue = past due_on on today, 2026-09-28" in plain(out)
+    assert "as of 2026-09-28" not in plain(out)
+
+
+def test_list_and_show_name_each_department(run):
+    run("transfer", "T01-a", "--dept", "D09", "--note", "转办至D09")
+    item = next(i for i in json.loads(run("--json", "list")[1]) if i["alert_id"] == "T01-a")
+    assert (item["dept_code"], item["dept_name"]) == ("D01", "区政务服务管理办公室")
+    assert (item["handling_dept_code"], item["handling_dept_name"]) == ("D09",
+                                                                        "区市场监督管理局")
+    assert "区市场监督管理局" in run("list")[1]
+    out = plain(run("show", "T01-a")[1])
+    assert "D01 区政务服务管理办公室" in out and "D09 区市场监督管理局" in out
+
+
+# C01 evidence of the demo district: a reception at a prohibited venue, 100 a head.
+C01_AT_A_PROHIBITED_VENUE = {
+    "expense_id": "JD20260300047", "occurred_on": "2026-03-17", "invoice_no": "29135285",
+    "amount": 400.0, "guests": 3, "companions": 1, "amount_per_head": 100.0,
+    "companion_limit": 3.0, "venue_type": "娱乐场所", "over_per_head_cap": False,
+    "over_companion_limit": False, "prohibited_venue": True, "reception_per_person_cap": 150}
+
+
+@pytest.fixture
+def c01(ledger_file, clock):
+    alert = {**make_alert("C01-x", evidence=C01_AT_A_PROHIBITED_VENUE),
+             "metric_value": 100.0, "threshold_value": 150.0}
+    with store.connect(ledger_file) as con:
+        lifecycle.sync_alerts(con, [alert], AS_OF, clock)
+    return "C01-x"
+
+
+def test_show_prints_the_condition_c01_fired_on_not_only_its_metric(run, c01):
+    shown = json.loads(run("--json", "show", c01)[1])
+    compared = shown["compared"]
+    assert compared["fires_when"] == "any" and compared["holds"] is True
+    assert [(c["what"].split(" (")[0].split(",")[0], c["met"]) for c in compared["checks"]] \
+        == [("amount per head", False), ("companions", False), ("venue type", True)]
+    out = plain(run("show", c01)[1])
+    assert "what C01 compared (it fires when any condition holds)" in out
+    assert "✓ holds venue type 娱乐场所 is a prohibited venue" in out
+    assert "✗ not met amount per head" in out
+    assert "100.0 / 150.0 = amount per head / per-head cap" in out
+
+
+def test_show_says_when_the_evidence_does_not_show_the_condition(run, ledger_file, clock):
+    """Evidence without the keys the rule compares now (an older version of the rule)."""
+    alert = make_alert("T01-old", evidence={"case_id": "X", "days": 12})
+    with store.connect(ledger_file) as con:
+        lifecycle.sync_alerts(con, [alert], AS_OF, clock)
+    out = plain(run("show", "T01-old")[1])
+    assert "✗ not met elapsed days" in out
+    assert "does not show the rule's condition holding" in out
+    assert json.loads(run("--json", "show", "T01-old")[1])["compared"]["holds"] is False

@@ -10,11 +10,11 @@ import shutil
 import duckdb
 import pytest
 
-from ingest.demo_family import pseudonym
 from ledger import store
 from ledger.evidence import material_hash
 from searchlight import pipeline
 from searchlight.cli import main
+from synthetic.pseudonyms import pseudonym
 
 
 def ledger_rows(warehouse) -> dict[str, tuple]:
@@ -58,7 +58,16 @@ def demo(tmp_path_factory, demo_run):
     assert cli(warehouse, "close", acted["closed"], "--note", "已整改", "--by", "督查室") == 0
     assert cli(warehouse, "dismiss", acted["dismissed"], "--reason", "调休日误判",
                "--by", "督查室") == 0
+    # The run copied the warehouse's departments: one that exists nowhere is refused.
     assert cli(warehouse, "transfer", acted["transferred"], "--dept", "500106999",
+               "--note", "属该局职责", "--by", "督查室") == 1
+    with store.connect(store.ledger_path(warehouse)) as con:
+        known = store.departments(con)
+        own = con.execute("select dept_code from alerts where alert_id = ?",
+                          [acted["transferred"]]).fetchone()[0]
+    assert len(known) == 38 and known["500106024"] == "区审计局"
+    other = next(code for code in known if code != own)
+    assert cli(warehouse, "transfer", acted["transferred"], "--dept", other,
                "--note", "属该局职责", "--by", "督查室") == 0
     return out, warehouse, report, first_alerts, acted
 
