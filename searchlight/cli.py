@@ -1,6 +1,7 @@
 """`searchlight`: the headless run and the demo.
 
     searchlight run --landing DIR --warehouse FILE.duckdb [--as-of YYYY-MM-DD] [--full-refresh]
+    searchlight run --target spark --landing DIR --warehouse DIR   (Apache Spark: docs/spark.md)
     searchlight demo [--scale 1] [--seed 7] [--out demo]
     searchlight ledger list|show|assign|transfer|feedback|close|dismiss|reopen|verify
     searchlight demo --bench --scale 1000 --out /tmp/bench/s1000   (files only, no truth)
@@ -40,7 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="load the landing folder, build marts and alerts")
     run.add_argument("--landing", type=Path, required=True, help="landing folder")
-    run.add_argument("--warehouse", type=Path, required=True, help="DuckDB warehouse file")
+    run.add_argument("--warehouse", type=Path, required=True,
+                     help="DuckDB warehouse file (--target spark: a folder)")
+    run.add_argument("--target", choices=("duckdb", "spark"), default="duckdb",
+                     help="engine of the dbt build: duckdb (default) or spark, a local "
+                          "Spark session (docs/spark.md)")
     run.add_argument("--as-of", type=_date, default=None,
                      help="evaluation date (default: latest updated_at in cases)")
     run.add_argument("--full-refresh", action="store_true",
@@ -103,7 +108,8 @@ def cmd_run(args) -> int:
 
     _warn_demo_key()
     report = pipeline.run(args.landing, args.warehouse, as_of=args.as_of,
-                          progress=not args.no_progress, full_refresh=args.full_refresh)
+                          progress=not args.no_progress, full_refresh=args.full_refresh,
+                          target=args.target)
     if report.key_changed:
         err.print("[yellow]The pseudonym key differs from the one this warehouse was built "
                   "with: the incremental models were rebuilt in full (--full-refresh).[/]")

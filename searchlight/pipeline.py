@@ -38,9 +38,21 @@ class RunReport:
     key_changed: bool = False
 
 
+TARGETS = ("duckdb", "spark")
+
+
 def run(landing: Path, warehouse: Path, as_of: dt.date | None = None,
         progress: bool = True, publish: bool = True,
-        full_refresh: bool = False) -> RunReport:
+        full_refresh: bool = False, target: str = "duckdb") -> RunReport:
+    """target: the engine of the dbt build, "duckdb" (warehouse: a DuckDB file) or "spark"
+    (warehouse: a folder; searchlight/spark/pipeline.py, docs/spark.md)."""
+    if target == "spark":
+        from searchlight.spark import pipeline as spark_pipeline
+
+        return spark_pipeline.run(landing, warehouse, as_of=as_of, progress=progress,
+                                  publish=publish, full_refresh=full_refresh)
+    if target != "duckdb":
+        raise ValueError(f"unknown target {target!r}: one of {', '.join(TARGETS)}")
     landing, warehouse = Path(landing), Path(warehouse)
     if not landing.is_dir():
         raise FileNotFoundError(f"landing folder {landing} does not exist")
