@@ -1,4 +1,7 @@
+import datetime as dt
+import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -21,3 +24,22 @@ def demo_run(tmp_path_factory):
     warehouse = out / "warehouse.duckdb"
     first = pipeline.run(out / "landing", warehouse, progress=False)
     return out, warehouse, first
+
+
+CONFORMANCE = Path(__file__).parent / "conformance"
+CONFORMANCE_EXPECTED = json.loads(
+    (CONFORMANCE / "expected_alerts.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def conformance_duckdb(tmp_path_factory):
+    """The conformance landing built once on DuckDB (test_conformance, test_spark)."""
+    from searchlight import pipeline
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SEARCHLIGHT_PSEUDONYM_KEY", CONFORMANCE_EXPECTED["pseudonym_key"])
+        warehouse = tmp_path_factory.mktemp("conformance") / "c.duckdb"
+        report = pipeline.run(CONFORMANCE / "landing", warehouse,
+                              as_of=dt.date.fromisoformat(CONFORMANCE_EXPECTED["as_of"]),
+                              progress=False, publish=False)
+    return warehouse, report

@@ -8,32 +8,19 @@ expected severities: nothing missing, nothing more.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from searchlight import pipeline
-
 CONFORMANCE = Path(__file__).parent / "conformance"
 EXPECTED = json.loads((CONFORMANCE / "expected_alerts.json").read_text(encoding="utf-8"))
 
 @pytest.fixture(scope="module")
-def conformance_warehouse(tmp_path_factory, monkeypatch_module):
-    monkeypatch_module.setenv("SEARCHLIGHT_PSEUDONYM_KEY", EXPECTED["pseudonym_key"])
-    warehouse = tmp_path_factory.mktemp("conformance") / "c.duckdb"
-    report = pipeline.run(CONFORMANCE / "landing", warehouse,
-                          as_of=dt.date.fromisoformat(EXPECTED["as_of"]), progress=False,
-                          publish=False)
-    return warehouse, report
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    with pytest.MonkeyPatch.context() as mp:
-        yield mp
+def conformance_warehouse(conformance_duckdb):
+    """Built once per test session (tests/conftest.py): tests/test_spark.py compares it."""
+    return conformance_duckdb
 
 
 def implemented_rules(warehouse: Path) -> list[str]:
