@@ -135,7 +135,7 @@ def test_a_value_gets_the_same_pseudonym_on_spark_and_on_duckdb(spark_marts):
     key = "an-other-key-than-the-run's"
     values = ["110101199003071234", " 11010119900307123x ", "1101 0119\t9003\n0712 3X",
               "张三", "张\u3000三", "13800138000", "138 0013 8000", "a\u00a0b", "a\x0bb",
-              "ＡＢＣ１２３", "straße", "", "O'Brien"]
+              "ＡＢＣ１２３", "straße", "", "O'Brien", "x ᾀ\u0301 ﬁ y", "\U00010d70ƛ"]
     spark = SparkSession.getActiveSession()
     register_pseudonym(spark, key)
     rows = spark.createDataFrame([(v,) for v in values], "v string")
@@ -149,6 +149,28 @@ def test_a_value_gets_the_same_pseudonym_on_spark_and_on_duckdb(spark_marts):
     assert on_spark[1] == on_spark[2]  # white space and case do not matter
     assert on_spark[4] == on_spark[3]  # nor a full-width space
     register_pseudonym(spark, CONFORMANCE_EXPECTED["pseudonym_key"])  # the run's key again
+
+
+def test_every_code_point_gets_the_same_pseudonym_on_both_engines(spark_marts, tmp_path):
+    """upper() differs between the engines on ~160 characters (casefold.py): every Unicode
+    scalar value, hashed by DuckDB, written to Parquet and hashed again by Spark."""
+    from pyspark.sql import SparkSession
+
+    from searchlight.dbt_plugin import pseudonym_macro_sql
+    from searchlight.spark.casefold import code_points
+    from searchlight.spark.session import register_pseudonym
+
+    key = CONFORMANCE_EXPECTED["pseudonym_key"]
+    hashed = tmp_path / "code_points.parquet"
+    with duckdb.connect() as con:
+        con.execute(pseudonym_macro_sql(key))
+        con.execute("create table chars as select unnest(?) as v", [code_points()])
+        con.execute(f"copy (select v, sl_pseudonym(v) as on_duckdb from chars) to '{hashed}'")
+    spark = SparkSession.getActiveSession()
+    register_pseudonym(spark, key)
+    differing = spark.read.parquet(hashed.as_uri()).where(
+        "sl_pseudonym(v) <> on_duckdb").collect()
+    assert [hex(ord(r["v"])) for r in differing] == []
 
 
 def test_the_pseudonym_key_is_in_no_compiled_sql_artifact_or_log(spark_run):

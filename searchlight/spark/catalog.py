@@ -9,11 +9,14 @@ after an upgrade reaches Spark, and Spark lists the folder's files afresh.
 
 from __future__ import annotations
 
+import argparse
 import re
+import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
-from ingest.lake import LakeTable
+from ingest.lake import LakeTable, lake_tables
 
 # DuckDB type (information_schema.columns.data_type) -> Spark SQL type. DuckDB's TIMESTAMP
 # is a wall-clock time without zone; Parquet keeps it so and Spark reads TIMESTAMP_NTZ.
@@ -70,3 +73,35 @@ def declare(session: Any, tables: Iterable[LakeTable]) -> list[str]:
             session.sql(statement)
         names.append(f"{table.schema}.{table.name}")
     return names
+
+
+def cluster_ddl(warehouse: Path, lake_uri: str) -> list[str]:
+    """The statements that declare a Spark-target warehouse's lake on a cluster that reads
+    the lake at lake_uri (e.g. hdfs://nameservice/searchlight/lake), once it is copied there
+    (docs/spark.md, "On a cluster")."""
+    from searchlight.spark.pipeline import SparkWarehouse
+
+    wh = SparkWarehouse(Path(warehouse).resolve())
+    statements = []
+    for table in lake_tables(wh.loader_db, wh.lake):
+        location = f"{lake_uri.rstrip('/')}/{table.schema}/{table.name}"
+        statements += table_ddl(table, location)
+    return list(dict.fromkeys(statements))  # CREATE DATABASE once per schema
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m searchlight.spark.catalog",
+        description="Print the DDL that declares the lake's tables on a Spark cluster.")
+    parser.add_argument("--warehouse", type=Path, required=True,
+                        help="the warehouse folder of `searchlight run --target spark`")
+    parser.add_argument("--lake-uri", required=True,
+                        help="where the cluster reads the folder's lake/ (hdfs://, s3a://, ...)")
+    args = parser.parse_args(argv)
+    for statement in cluster_ddl(args.warehouse, args.lake_uri):
+        print(statement + ";")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -22,6 +22,7 @@ import yaml
 
 from searchlight.dbt_plugin import hmac_pads, pseudonym_key
 from searchlight.paths import DBT_PROJECT_DIR
+from searchlight.spark.casefold import spark_upper_sql
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -100,9 +101,10 @@ def silence_query_error_logs() -> None:
 
 def pseudonym_function_sql(key: str) -> str:
     """CREATE TEMPORARY FUNCTION sl_pseudonym: the same HMAC-SHA256 as the DuckDB macro
-    (searchlight.dbt_plugin), from the key's precomputed pads (Spark has no hmac())."""
+    (searchlight.dbt_plugin), from the key's precomputed pads (Spark has no hmac()), over
+    the same normalised text (white space as RE2's, upper() as DuckDB's: casefold.py)."""
     ipad, opad = hmac_pads(key)
-    normalised = f"upper(regexp_replace(v, '{SPARK_WHITESPACE}', ''))"
+    normalised = spark_upper_sql(f"regexp_replace(v, '{SPARK_WHITESPACE}', '')")
     return (
         "CREATE OR REPLACE TEMPORARY FUNCTION sl_pseudonym(v STRING) RETURNS STRING RETURN "
         "CASE WHEN v IS NULL THEN NULL ELSE lower(left(sha2(concat("
