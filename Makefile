@@ -3,38 +3,44 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-SPARK_STAMP := $(VENV)/.spark-stamp
+# Exact versions for Python 3.11 on Linux, compiled from pyproject.toml by `make lock`:
+# every target installs from it. An extra listed here is locked and installed too
+# (add one, e.g. LOCK_EXTRAS := dev console, then run `make lock`).
+LOCK        := requirements.lock
+LOCK_EXTRAS := dev console spark
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: demo test dev docs lint clean bench console console-messages spark
+.PHONY: demo test test-fast dev docs lint lock clean bench calendar console console-messages
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,console]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
-demo: $(STAMP)
-	$(BIN)/searchlight demo --out demo
+# Recompile the lock after a change of pyproject.toml's dependencies: pins that still fit
+# stay. `make lock UPGRADE=1` takes the newest releases the bounds allow.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml $(addprefix --extra ,$(LOCK_EXTRAS)) \
+	  --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+	  $(if $(UPGRADE),--upgrade) --custom-compile-command 'make lock' --quiet \
+	  --output-file $(LOCK)
 
-# The Spark target's extra (pyspark) and Java 17 from the system's packages
-# (docs/spark.md). In CI a missing Java is an error and the Spark test must run
-# (SEARCHLIGHT_REQUIRE_SPARK); elsewhere the test is skipped when Java cannot be installed.
-$(SPARK_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,console,spark]'
-	@touch $(SPARK_STAMP)
+# The demo's run is recorded in the Dagster instance .dagster, so `make dev` shows it.
+demo: $(STAMP) .dagster/dagster.yaml
+	DAGSTER_HOME=$(CURDIR)/.dagster $(BIN)/searchlight demo --out demo
 
-spark: $(SPARK_STAMP)
-ifdef CI
-	scripts/install-java.sh
-else
-	@scripts/install-java.sh || echo "no Java 17: the Spark tests will be skipped"
-endif
+.dagster/dagster.yaml: orchestration/dagster.yaml
+	@mkdir -p .dagster && cp orchestration/dagster.yaml .dagster/dagster.yaml
 
-test: $(STAMP) spark
+# Java 17 for the Spark target (pyspark comes with the lock's spark extra): without it
+# the Spark tests would skip, so make test requires them to run (docs/spark.md).
+test: $(STAMP)
 	scripts/install-browser.sh
+	scripts/install-java.sh
 	$(BIN)/python -m orchestration.prepare
-	$(if $(CI),SEARCHLIGHT_REQUIRE_SPARK=1) $(BIN)/pytest -q
+	SEARCHLIGHT_REQUIRE_SPARK=1 $(BIN)/pytest -q
 
 # The supervision console over the demo (http://127.0.0.1:8000). First account:
 #   .venv/bin/searchlight users add NAME --role supervisor --warehouse demo/warehouse.duckdb
@@ -50,11 +56,15 @@ console-messages: $(STAMP)
 	$(BIN)/pybabel update -i console/locale/messages.pot -d console/locale -D messages \
 	  --no-fuzzy-matching --ignore-obsolete --width 100
 
-# Dagster UI with the lineage from each raw source to marts.alerts (uses the demo data).
-dev: $(STAMP)
+# Every test that needs no full pipeline build (tiers unit and dbt: tests/tiers.py).
+test-fast: $(STAMP)
 	$(BIN)/python -m orchestration.prepare
-	@test -d demo/landing || $(BIN)/searchlight demo --out demo
-	@mkdir -p .dagster && cp orchestration/dagster.yaml .dagster/dagster.yaml
+	$(BIN)/pytest -q -m 'unit or dbt'
+
+# Dagster UI with the lineage from each raw source to marts.alerts (uses the demo data).
+dev: $(STAMP) .dagster/dagster.yaml
+	$(BIN)/python -m orchestration.prepare
+	@test -d demo/landing || DAGSTER_HOME=$(CURDIR)/.dagster $(BIN)/searchlight demo --out demo
 	SEARCHLIGHT_LANDING=$(CURDIR)/demo/landing SEARCHLIGHT_WAREHOUSE=$(CURDIR)/demo/warehouse.duckdb \
 	  DAGSTER_HOME=$(CURDIR)/.dagster $(BIN)/dagster dev -m orchestration.definitions
 
@@ -74,8 +84,15 @@ bench: $(STAMP)
 	@for s in $(SCALES); do $(BIN)/python bench/run.py --scale $$s --data $(BENCH_DATA) || exit 1; done
 	$(BIN)/python bench/report.py
 
+# The China working-day calendar seed (seeds/china_calendar*.csv) from the installed
+# holidays package: run after upgrading it, then review the diff (a moved date moves alerts).
+calendar: $(STAMP)
+	$(BIN)/python -m ingest.calendar_seed
+
+# SQL too: sqlfluff with the house style of dbt_project/.sqlfluff (tests/test_sql_lint.py).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	cd dbt_project && ../$(BIN)/sqlfluff lint models tests --processes 2
 
 clean:
 	rm -rf demo .dagster dbt_project/target dbt_project/target-spark dbt_project/logs docs/site

@@ -54,8 +54,10 @@ from ingest.sources import (  # the contract as data: names, aliases, kinds
     TEXT,
     TIMESTAMP,
     header_lookup,
+    lawful_procedures,  # seeds/lawful_procedure_types.csv, the one list
     normalize_header,
 )
+from ingest.validate import CREDIT_ALPHABET, CREDIT_WEIGHTS, RESIDENT_CHECK, RESIDENT_WEIGHTS
 
 # --------------------------------------------------------------------------- the contract
 
@@ -94,8 +96,6 @@ THRESHOLDS = {
     "f06_min_refusals": 3,
     "f06_rate_factor": 3,
 }
-LAWFUL_PROCEDURES = ("听证", "招标", "拍卖", "检验", "检测", "检疫", "鉴定", "专家评审",
-                     "现场勘查", "公示")
 OPEN_STATUSES = ("已申请", "已受理", "办理中")
 ACCEPTED_STATUSES = ("已受理", "办理中", "已办结")
 PROMISED, INSTANT, CALENDAR_DAYS = "承诺件", "即办件", "自然日"
@@ -131,10 +131,12 @@ TS_RE = (r"^(?P<year>\d{4})[-/](?P<month>\d{1,2})[-/](?P<day>\d{1,2})"
          r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{1,2})(?::(?P<second>\d{1,2})"
          r"(?:[.,](?P<fraction>\d{1,9}))?)?)?\s*(?P<tz>[zZ]|[+-]\d{2}:?\d{2})?$")
 LOCAL_OFFSET_MIN = 8 * 60  # Asia/Shanghai has had no daylight saving time since 1991
-RID_WEIGHTS = np.array((7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2))
-RID_CHECK = np.array([ord(c) for c in "10X98765432"])
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = np.array((1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28))
+# GB 11643 / GB 32100 check tables: the national standards' constants, kept once in the
+# repository (ingest/validate.py); the peer's check itself is its own, vectorised.
+RID_WEIGHTS = np.array(RESIDENT_WEIGHTS)
+RID_CHECK = np.array([ord(c) for c in RESIDENT_CHECK])
+USCC_ALPHABET = CREDIT_ALPHABET
+USCC_WEIGHTS = np.array(CREDIT_WEIGHTS)
 USCC_VALUE = np.full(128, -1)
 USCC_VALUE[[ord(c) for c in USCC_ALPHABET]] = np.arange(len(USCC_ALPHABET))
 TRUE_WORDS, FALSE_WORDS = ("true", "1", "是", "y"), ("false", "0", "否", "n")
@@ -495,7 +497,7 @@ def suspensions(d: District) -> pd.DataFrame:
         ends.rename(columns={"ends_so_far": "next_end", "event_at": "ended_at"}),
         on=["case_id", "next_end"], how="left")
     paired = paired.rename(columns={"event_at": "started_at"})
-    paired["is_lawful"] = paired["procedure_type"].isin(LAWFUL_PROCEDURES)
+    paired["is_lawful"] = paired["procedure_type"].isin(lawful_procedures())
     return paired[["case_id", "seq", "started_at", "ended_at", "procedure_type", "is_lawful"]]
 
 

@@ -130,7 +130,6 @@ def timed_run(landing: Path, warehouse: Path) -> dict:
     """One `searchlight run`, step by step, with timings, rows and peak RSS."""
     import duckdb
 
-    from ingest.calendar import write_builtin_calendar
     from ingest.load import LoadReport, ensure_raw_schema, load_source, refuse_unknown
     from ingest.load import connect as connect_warehouse
     from ledger import sync as ledger_sync
@@ -158,7 +157,6 @@ def timed_run(landing: Path, warehouse: Path) -> dict:
                                         "rows": rows, "bytes": size, "seconds": round(secs, 3),
                                         "rows_per_s": round(rows / secs) if secs else None}
             report.files += refuse_unknown(con, landing)
-            write_builtin_calendar(con)
         out["load_s"] = round(time.perf_counter() - t0, 2)
     out["rows_loaded"] = report.rows_loaded
     out["rows_quarantined"] = report.rows_quarantined
@@ -166,7 +164,7 @@ def timed_run(landing: Path, warehouse: Path) -> dict:
     out["ingest_rows_per_s"] = round(report.rows_read / out["load_s"]) if out["load_s"] else None
     with PeakRss() as rss_gx:
         t = time.perf_counter()
-        failures = pipeline.check_expectations(warehouse, report)
+        failures = pipeline.check_expectations(warehouse)
         out["expectations_s"] = round(time.perf_counter() - t, 2)
     out["expectation_failures"] = len(failures)
     with PeakRss() as rss_dbt:

@@ -14,9 +14,18 @@ import os
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 from expectations.invariants import CONSISTENCY, CONTRACT, Check, checks_for
-from expectations.run import RESULTS_TABLE, read_rows, run_suites, store_results
+from expectations.run import (
+    BATCHES_TABLE,
+    RESULTS_TABLE,
+    failures_since,
+    pending_batches,
+    read_rows,
+    run_suites,
+    store_results,
+)
 
 __all__ = [
+    "BATCHES_TABLE",
     "CONSISTENCY",
     "CONTRACT",
     "RESULTS_TABLE",
@@ -24,6 +33,8 @@ __all__ = [
     "ExpectationOutcome",
     "SuiteResult",
     "checks_for",
+    "failures_since",
+    "pending_batches",
     "read_rows",
     "run_suites",
     "store_results",

@@ -4,6 +4,12 @@
 both call. It reads ``raw.<source>`` (only the columns the suite needs), validates each
 source that has rows, and appends one row per expectation to ``raw.expectation_results``.
 
+Which batches have been validated is recorded in ``raw.expectation_batches`` in the same
+transaction as their results, and the callers validate ``pending_batches(con)``: every
+loaded batch without results, whichever run loaded it. A run killed after loading some
+files and before (or during) their validation leaves them pending, and the next run
+validates them; validating only "the files this run loaded" would skip them forever.
+
 Why chunks: a DataFrame of every raw row of a district (10M cases, 40M events) does not
 fit the 6 GiB of issue 7. Sources are validated one at a time, read in chunks of at most
 ``SEARCHLIGHT_EXPECTATION_CHUNK_ROWS`` rows (default 250,000) and each chunk is released
@@ -24,7 +30,13 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from expectations.invariants import Check, check_columns, checks_for, is_row_wise
+from expectations.invariants import (
+    Check,
+    check_columns,
+    check_invariants,
+    checks_for,
+    is_row_wise,
+)
 from ingest.sources import DECIMAL, INT, RATING, SOURCES
 
 RESULTS_TABLE = "raw.expectation_results"
@@ -39,6 +51,14 @@ create table if not exists {RESULTS_TABLE} (
   unexpected_count BIGINT,
   element_count BIGINT,
   details VARCHAR            -- JSON: kind (contract|consistency), why, arguments, examples
+)"""
+
+BATCHES_TABLE = "raw.expectation_batches"
+BATCHES_DDL = f"""
+create table if not exists {BATCHES_TABLE} (
+  batch_id VARCHAR,          -- a load batch (raw.load_files.batch_id) whose rows were validated
+  source VARCHAR,
+  validated_at TIMESTAMP     -- run_at of its rows in raw.expectation_results
 )"""
 
 _NUMERIC = {INT, DECIMAL, RATING}
@@ -218,10 +238,13 @@ def run_suites(con: duckdb.DuckDBPyConnection, batch_ids: Sequence[str] | None =
     asset passes its own). Returns one ``SuiteResult`` per source validated. One source
     at a time, in chunks of at most ``chunk_rows`` rows (module docstring: why).
     """
+    check_invariants()  # a mis-declared check fails here, before any row is read
     if batch_ids is not None and len(batch_ids) == 0:
         return []
     existing = _raw_tables(con)
     wanted = [s for s in (sources or SOURCES) if s in existing]
+    covered = None if batch_ids is None else [
+        b for b in batch_ids if sources is None or batch_source(b) in wanted]
     runner = None
     results = []
     for source in wanted:
@@ -234,9 +257,70 @@ def run_suites(con: duckdb.DuckDBPyConnection, batch_ids: Sequence[str] | None =
         result = validate_source(con, source, batch_ids, chunk_rows, runner)
         if result is not None:
             results.append(result)
-    if results:
-        store_results(con, results)
+    if results or covered:
+        store_results(con, results, batch_ids=covered)
     return results
+
+
+def batch_source(batch_id: str) -> str:
+    return batch_id.split(":", 1)[0]  # ingest.checksums.batch_id: '<source>:<hash>'
+
+
+def pending_batches(con: duckdb.DuckDBPyConnection,
+                    sources: Iterable[str] | None = None) -> list[str]:
+    """Loaded batches (raw.load_files) that have no validation results yet, in load order."""
+    if "load_files" not in _raw_tables(con):
+        return []
+    _ensure_batches_table(con)
+    wanted = list(sources) if sources is not None else None
+    rows = con.execute(
+        f"""select batch_id, source from raw.load_files
+            where status = 'loaded' and batch_id not in (select batch_id from {BATCHES_TABLE})
+            order by loaded_at, file_name""").fetchall()
+    return [b for b, source in rows if wanted is None or source in wanted]
+
+
+def _ensure_batches_table(con: duckdb.DuckDBPyConnection) -> None:
+    """Create raw.expectation_batches; on a warehouse validated before it existed, seed it
+    from the batch ids stored with the results, so those batches are not validated again."""
+    if "expectation_batches" in _raw_tables(con):
+        return
+    con.execute("create schema if not exists raw")
+    con.execute(BATCHES_DDL)
+    if "expectation_results" in _raw_tables(con):
+        con.execute(f"""
+            insert into {BATCHES_TABLE}
+            select batch_id, split_part(batch_id, ':', 1), min(run_at)
+            from (select unnest(from_json(batch_ids, '["VARCHAR"]')) as batch_id, run_at
+                  from {RESULTS_TABLE})
+            group by batch_id""")
+
+
+def describe_failure(expectation: str, column: str | None, unexpected_count: int | None,
+                     element_count: int | None, why: str, kind: str,
+                     exception: str | None = None) -> str:
+    """One line per failed expectation: the words the run report and the CLI print."""
+    where = f"({column})" if column else ""
+    if exception:
+        return f"{expectation}{where} could not run: {exception}"
+    counts = (f"{unexpected_count} of {element_count} rows"
+              if unexpected_count is not None else "failed")
+    return f"{expectation}{where}: {counts} — expected: {why} [{kind}]"
+
+
+def failures_since(con: duckdb.DuckDBPyConnection, since: dt.datetime | None) -> list:
+    """Every failed expectation stored after ``since`` (all when None), in the order they
+    were stored, as ``offenders.StoredFailure`` (str() is the line the CLI prints)."""
+    from expectations.offenders import StoredFailure
+
+    if "expectation_results" not in _raw_tables(con):
+        return []
+    rows = con.execute(
+        f"""select source, expectation, "column", unexpected_count, element_count,
+                   batch_ids, details
+            from {RESULTS_TABLE} where not success and (?::timestamp is null or run_at > ?)
+            order by run_at, source, rowid""", [since, since]).fetchall()
+    return [StoredFailure.from_row(*row) for row in rows]
 
 
 def source_has_rows(con: duckdb.DuckDBPyConnection, source: str,
@@ -247,19 +331,35 @@ def source_has_rows(con: duckdb.DuckDBPyConnection, source: str,
 
 
 def store_results(con: duckdb.DuckDBPyConnection, results: list,
-                  run_at: dt.datetime | None = None) -> None:
-    """Append one row per expectation outcome to raw.expectation_results."""
+                  run_at: dt.datetime | None = None,
+                  batch_ids: Sequence[str] | None = None) -> None:
+    """Append one row per expectation outcome to raw.expectation_results and record
+    ``batch_ids`` as validated (raw.expectation_batches), in one transaction: a crash
+    leaves both or neither, so a batch is never marked validated without its results."""
     run_at = run_at or dt.datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
     con.execute("create schema if not exists raw")
     con.execute(RESULTS_DDL)
+    _ensure_batches_table(con)
     rows = [
         (run_at, r.source, json.dumps(r.batch_ids), o.expectation, o.column, o.success,
          o.unexpected_count, o.element_count,
          json.dumps(o.details, ensure_ascii=False, default=str))
         for r in results for o in r.outcomes
     ]
-    if rows:
-        con.executemany(
-            f"insert into {RESULTS_TABLE} (run_at, source, batch_ids, expectation, \"column\", "
-            "success, unexpected_count, element_count, details) "
-            "values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    covered = sorted(set(batch_ids or []) | {b for r in results for b in r.batch_ids})
+    con.begin()
+    try:
+        if rows:
+            con.executemany(
+                f"insert into {RESULTS_TABLE} (run_at, source, batch_ids, expectation, "
+                "\"column\", success, unexpected_count, element_count, details) "
+                "values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        if covered:
+            con.executemany(
+                f"insert into {BATCHES_TABLE} select ?, ?, ? where ? not in "
+                f"(select batch_id from {BATCHES_TABLE})",
+                [(b, batch_source(b), run_at, b) for b in covered])
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise

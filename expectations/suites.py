@@ -45,12 +45,11 @@ class ExpectationOutcome:
     details: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        where = f"({self.column})" if self.column else ""
-        if self.details.get("exception"):
-            return f"{self.expectation}{where} could not run: {self.details['exception']}"
-        counts = (f"{self.unexpected_count} of {self.element_count} rows"
-                  if self.unexpected_count is not None else "failed")
-        return f"{self.expectation}{where}: {counts} — expected: {self.why} [{self.kind}]"
+        from expectations.run import describe_failure
+
+        return describe_failure(self.expectation, self.column, self.unexpected_count,
+                                self.element_count, self.why, self.kind,
+                                self.details.get("exception"))
 
 
 @dataclass

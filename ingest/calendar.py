@@ -1,24 +1,28 @@
 """The China working-day calendar: official holidays and make-up working days (调休).
 
-The ``holidays`` package knows each year's State Council schedule. A year is *covered*
-only when the package has that year's official schedule (its table of substituted
-days); for any other year there is no answer, only an error naming the year — dates are
-law, never a guess. Calendar overrides (``calendar_overrides`` source) win over the
-library, and a year that appears in the overrides is covered (weekends off by default,
-then the overrides).
+The calendar is reviewed reference data, ``seeds/china_calendar.csv`` (every day of every
+year with an official State Council schedule; where each year comes from:
+``seeds/china_calendar_sources.csv``), written from the ``holidays`` package by
+``make calendar`` (``ingest/calendar_seed.py``). dbt loads the same file as a seed for
+``int_calendar``; here the ledger's due dates and the demo read it. A year is *covered*
+only when the file has it; for any other year there is no answer, only an error naming
+the year — dates are law, never a guess. Calendar overrides (``calendar_overrides``
+source) win over the file, and a year that appears in the overrides is covered
+(weekends off by default, then the overrides).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
-import holidays
 import numpy as np
-import pyarrow as pa
-from holidays.countries.china import ChinaStaticHolidays
+
+from ingest.seeds import read_seed
+
+CALENDAR_SEED = "china_calendar"
 
 DayLike = dt.date | dt.datetime | str
 Overrides = dict[dt.date, bool]
@@ -29,26 +33,25 @@ class CalendarNotCovered(ValueError):
 
 
 @lru_cache(maxsize=1)
+def seed_years() -> dict[int, tuple[np.ndarray, tuple[str | None, ...]]]:
+    """Year -> (is_workday per day of the year, holiday name per day), from the seed."""
+    by_year: dict[int, list[dict[str, str]]] = {}
+    for row in read_seed(CALENDAR_SEED):
+        by_year.setdefault(int(row["day"][:4]), []).append(row)
+    years = {}
+    for year, rows in by_year.items():
+        # A year is all or nothing: a missing or repeated day would shift every count.
+        if [r["day"] for r in rows] != [d.isoformat() for d in _days_of(year)]:
+            raise ValueError(f"seeds/{CALENDAR_SEED}.csv: {year} does not list every day of "
+                             "the year once, in order (regenerate it: make calendar)")
+        flags = np.array([r["is_workday"] == "true" for r in rows], dtype=bool)
+        years[year] = (flags, tuple(r["holiday_name"] or None for r in rows))
+    return years
+
+
 def covered_years() -> tuple[int, ...]:
-    """Years whose official schedule the installed ``holidays`` package holds."""
-    return tuple(sorted(ChinaStaticHolidays.special_public_holidays))
-
-
-@lru_cache(maxsize=1)
-def _library() -> holidays.HolidayBase:
-    years = covered_years()
-    # Neighbouring years too: a make-up day can fall in the year before its holiday.
-    return holidays.China(years=range(years[0] - 1, years[-1] + 2), language="zh_CN")
-
-
-@cache
-def _library_year(year: int) -> tuple[np.ndarray, tuple[str | None, ...]]:
-    """(is_workday per day of the year, holiday name per day) from the library."""
-    lib = _library()
-    days = _days_of(year)
-    flags = np.array([lib.is_working_day(d) for d in days], dtype=bool)
-    names = tuple(lib.get(d) for d in days)
-    return flags, names
+    """Years whose official schedule the calendar seed holds."""
+    return tuple(sorted(seed_years()))
 
 
 def _days_of(year: int) -> list[dt.date]:
@@ -93,15 +96,16 @@ class WorkCalendar:
         """(is_workday per day, cumulative workdays up to and including each day)."""
         if year not in self._years:
             if year in covered_years():
-                flags = _library_year(year)[0].copy()
+                flags = seed_years()[year][0].copy()
             elif year in self._override_years:
                 flags = np.array([d.weekday() < 5 for d in _days_of(year)], dtype=bool)
             else:
                 raise CalendarNotCovered(
-                    f"the working-day calendar does not cover {year}: the holidays "
-                    f"package knows China's official schedule for {covered_years()[0]}–"
-                    f"{covered_years()[-1]}; add {year}'s days to calendar_overrides or "
-                    "upgrade the holidays package")
+                    f"the working-day calendar does not cover {year}: seeds/"
+                    f"{CALENDAR_SEED}.csv has China's official schedule for "
+                    f"{covered_years()[0]}–{covered_years()[-1]}; add {year}'s days to "
+                    "calendar_overrides, or upgrade the holidays package and run "
+                    "make calendar")
             start = dt.date(year, 1, 1)
             for day, is_work in self.overrides.items():
                 if day.year == year:
@@ -141,31 +145,3 @@ def workdays(a: DayLike, b: DayLike, overrides: Any = None) -> int:
     """Number of working days d with date(a) < d <= date(b); 0 when b <= a."""
     cal = _DEFAULT if overrides is None else WorkCalendar(overrides)
     return cal.workdays(a, b)
-
-
-def builtin_calendar_table() -> pa.Table:
-    """Every day of every covered year: day, is_workday, holiday_name (library only)."""
-    days: list[dt.date] = []
-    flags: list[bool] = []
-    names: list[str | None] = []
-    for year in covered_years():
-        year_flags, year_names = _library_year(year)
-        days += _days_of(year)
-        flags += year_flags.tolist()
-        names += list(year_names)
-    return pa.table({"day": pa.array(days, pa.date32()),
-                     "is_workday": pa.array(flags, pa.bool_()),
-                     "holiday_name": pa.array(names, pa.string())})
-
-
-def write_builtin_calendar(con: Any) -> int:
-    """(Re)write raw.calendar_builtin; returns the number of days written."""
-    table = builtin_calendar_table()
-    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    con.register("_sl_calendar", table)
-    try:
-        con.execute("CREATE OR REPLACE TABLE raw.calendar_builtin AS "
-                    "SELECT day, is_workday, holiday_name FROM _sl_calendar ORDER BY day")
-    finally:
-        con.unregister("_sl_calendar")
-    return table.num_rows

@@ -23,14 +23,17 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pyarrow as pa
 
-from ingest.calendar import write_builtin_calendar
 from ingest.checksums import batch_id as make_batch_id
 from ingest.checksums import sha256_file
 from ingest.readers import FileRead, RefusedFile, match_headers, open_file, with_progress
 from ingest.sources import SOURCES, Source, raw_table_ddl
 from ingest.validate import RowSource, checked_select, ident, lit
+from searchlight.faults import kill_point
+from searchlight.warehouse import connect as open_warehouse
 
-LOADED, DUPLICATE, REFUSED, ERROR = "loaded", "duplicate", "refused", "error"
+# What became of a file in this run. load_files records the first three; ALREADY_LOADED is
+# a file loaded under the same name by an earlier run (nothing to do, nothing recorded).
+LOADED, DUPLICATE, REFUSED, ALREADY_LOADED = "loaded", "duplicate", "refused", "already loaded"
 STAGE = "_sl_checked"
 JSONL_STAGE = "_sl_jsonl"
 ARROW_VIEW = "_sl_arrow"
@@ -50,7 +53,7 @@ LOAD_FILES_DDL = """CREATE TABLE IF NOT EXISTS raw.load_files (
 class FileResult:
     source: str
     file_name: str  # relative to the landing folder: '<source>/<file>'
-    status: str  # loaded | duplicate | refused | error
+    status: str  # loaded | duplicate | refused | already loaded
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
@@ -58,6 +61,10 @@ class FileResult:
     message: str | None = None
     batch_id: str | None = None
     file_hash: str | None = None
+    # decided by an earlier run (loaded, or recorded as a duplicate): not news in this one
+    seen_before: bool = False
+    # refused because loading failed unexpectedly (not for what the file holds): retried
+    failed: bool = False
 
 
 @dataclass
@@ -81,12 +88,24 @@ class LoadReport:
 
     @property
     def ok(self) -> bool:
-        """True when no file was refused or failed."""
-        return not any(f.status in (REFUSED, ERROR) for f in self.files)
+        """True when no file was refused."""
+        return not self.refused
+
+    @property
+    def refused(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == REFUSED]
+
+    @property
+    def new(self) -> list[FileResult]:
+        """The files this run decided on (not those an earlier run loaded or recorded)."""
+        return [f for f in self.files if not f.seen_before]
 
     def summary(self) -> str:
+        failed = sum(1 for f in self.files if f.failed)
         return (f"{self.count(LOADED)} loaded, {self.count(DUPLICATE)} duplicate, "
-                f"{self.count(REFUSED)} refused, {self.count(ERROR)} failed; "
+                f"{self.count(REFUSED)} refused"
+                + (f" ({failed} of them because loading failed)" if failed else "")
+                + f", {self.count(ALREADY_LOADED)} already loaded by earlier runs; "
                 f"{self.rows_loaded} rows loaded, {self.rows_quarantined} quarantined")
 
 
@@ -111,7 +130,7 @@ def connect(warehouse_path: Path | str) -> duckdb.DuckDBPyConnection:
     config = {"threads": int(os.environ.get("SEARCHLIGHT_THREADS") or 2),
               "memory_limit": os.environ.get("SEARCHLIGHT_MEMORY_LIMIT") or "4GB",
               "temp_directory": os.environ.get("SEARCHLIGHT_TEMP_DIRECTORY") or path + ".tmp"}
-    return duckdb.connect(path, config=config)
+    return open_warehouse(path, config=config)  # waits a bounded time for a reader's lock
 
 
 def _now() -> dt.datetime:
@@ -125,34 +144,65 @@ RowsCallback = Callable[[int], None]
 
 def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, file_name: str,
               on_rows: RowsCallback | None = None) -> FileResult:
-    """Load one landed file of a known source (see the module docstring)."""
+    """Load one landed file of a known source (see the module docstring).
+
+    Every file ends as loaded, duplicate or refused, with a reason, and is recorded in
+    raw.load_files; a file an earlier run already loaded under this name is reported as
+    ``already loaded`` and not recorded again. Loading that fails for a reason other
+    than the file's content (a bug, a full disk) refuses the file with the error as its
+    reason: nothing of it is kept, and the next run tries it again.
+    """
     file_hash = sha256_file(path)
     batch = make_batch_id(source.name, file_hash)
     result = FileResult(source.name, file_name, LOADED, batch_id=batch, file_hash=file_hash)
     earlier = con.execute(
         "SELECT file_name, batch_id FROM raw.load_files WHERE file_hash = ? AND status = ? "
-        "ORDER BY loaded_at LIMIT 1", [file_hash, LOADED]).fetchone()
+        "ORDER BY file_name = ? DESC, loaded_at LIMIT 1",
+        [file_hash, LOADED, file_name]).fetchone()
+    if earlier and earlier[0] == file_name:
+        result.status, result.seen_before = ALREADY_LOADED, True
+        result.message = f"{file_name}: loaded by an earlier run (batch {earlier[1]})"
+        return result
     if earlier:
         result.status = DUPLICATE
         result.message = (f"{file_name}: same content as {earlier[0]}, already loaded "
                           f"in batch {earlier[1]}; not loaded again")
-        _record_once(con, result)
+        result.seen_before = not _record_once(con, result)
         return result
     try:
         read = open_file(path, file_name, source)
-        _load_in_transaction(con, source, read, result, on_rows)
+        try:
+            _load_in_transaction(con, source, read, result, on_rows)
+        except RefusedFile:
+            raise
+        except Exception:  # the fast reader failed (a huge field?): the exact one decides
+            if read.fmt != "csv":
+                raise
+            read.needs_slow_path = True
         if read.needs_slow_path:  # rows of the wrong width: redo with exact line numbers
             read = open_file(path, file_name, source, slow=True)
             _load_in_transaction(con, source, read, result, on_rows)
     except RefusedFile as exc:
-        result.status, result.message = REFUSED, str(exc)
-        result.rows_read = result.rows_loaded = result.rows_quarantined = 0
-        _record_once(con, result)
+        _refuse(con, result, str(exc))
     except Exception as exc:  # noqa: BLE001 - any failure: report it, keep loading others
-        result.status = ERROR
-        result.message = f"{file_name}: load failed and was rolled back: {exc}"
-        result.rows_read = result.rows_loaded = result.rows_quarantined = 0
+        _refuse(con, result, _failure_message(file_name, exc), failed=True)
     return result
+
+
+def _failure_message(file_name: str, exc: BaseException) -> str:
+    cause = " ".join(str(exc).split()) or type(exc).__name__
+    return (f"{file_name}: loading failed ({type(exc).__name__}: {cause[:300]}); nothing of "
+            "it was kept and the next run tries it again")
+
+
+def _refuse(con: duckdb.DuckDBPyConnection, result: FileResult, message: str,
+            failed: bool = False) -> None:
+    result.status, result.message, result.failed = REFUSED, message, failed
+    result.rows_read = result.rows_loaded = result.rows_quarantined = 0
+    try:
+        _record_once(con, result)
+    except Exception as exc:  # noqa: BLE001 - e.g. a broken connection: the report says so
+        result.message += f" (and it could not be recorded in raw.load_files: {exc})"
 
 
 def _load_in_transaction(con: duckdb.DuckDBPyConnection, source: Source, read: FileRead,
@@ -172,6 +222,7 @@ def _load_in_transaction(con: duckdb.DuckDBPyConnection, source: Source, read: F
         con.execute(f"DROP TABLE IF EXISTS {STAGE}")
         if read.fmt == "jsonl":
             con.execute(f"DROP TABLE IF EXISTS {JSONL_STAGE}")
+        kill_point("load:before-commit")
         con.commit()
     except BaseException:
         con.rollback()
@@ -185,7 +236,7 @@ def _store_stage_rows(con: duckdb.DuckDBPyConnection, source: Source, read: File
                       where: str = "") -> None:
     """Valid rows to raw, invalid ones to quarantine, then the load_files row (in the
     file's transaction). ``where``: which of the stage's rows are this file's."""
-    good = _insert_raw(con, source, result.batch_id, read.file_name, loaded_at, in_order,
+    good = insert_raw(con, source, result.batch_id, read.file_name, loaded_at, in_order,
                        where)
     bad = _insert_quarantine(con, source, read, result.batch_id, loaded_at, in_order, where)
     result.rows_loaded = good
@@ -193,6 +244,9 @@ def _store_stage_rows(con: duckdb.DuckDBPyConnection, source: Source, read: File
     result.rows_read = result.rows_loaded + result.rows_quarantined
     if result.rows_quarantined:
         result.message = f"{result.rows_quarantined} row(s) quarantined"
+    # A file refused earlier (say for an encoding declared since) ends as loaded only.
+    con.execute("DELETE FROM raw.load_files WHERE file_name = ? AND file_hash = ? "
+                "AND status = ?", [result.file_name, result.file_hash, REFUSED])
     record_file(con, result, loaded_at)
 
 
@@ -284,14 +338,13 @@ def _load_group(con: duckdb.DuckDBPyConnection, source: Source, paths: list[Path
             try:
                 _store_stage_rows(con, source, read, result, loaded_at, in_order.get(k, True),
                                   where=f"{FILE_COLUMN} = {k}")
+                kill_point("load:before-commit")
                 con.commit()
             except BaseException:
                 con.rollback()
                 raise
         except Exception as exc:  # noqa: BLE001 - as load_file: report it, load the others
-            result.status = ERROR
-            result.message = f"{read.file_name}: load failed and was rolled back: {exc}"
-            result.rows_read = result.rows_loaded = result.rows_quarantined = 0
+            _refuse(con, result, _failure_message(read.file_name, exc), failed=True)
         results.append(result)
     con.execute(f"DROP TABLE IF EXISTS {STAGE}")
     return results
@@ -348,7 +401,7 @@ def _stage_in_file_order(con: duckdb.DuckDBPyConnection) -> bool:
     return low == high
 
 
-def _insert_raw(con: duckdb.DuckDBPyConnection, source: Source, batch: str, file_name: str,
+def insert_raw(con: duckdb.DuckDBPyConnection, source: Source, batch: str, file_name: str,
                 loaded_at: dt.datetime, in_order: bool = False, where: str = "") -> int:
     """Insert the valid rows of the stage in record order; returns how many."""
     cols = ", ".join(ident(c) for c in source.column_names)
@@ -387,13 +440,21 @@ def record_file(con: duckdb.DuckDBPyConnection, result: FileResult,
          else None, result.message, loaded_at])
 
 
-def _record_once(con: duckdb.DuckDBPyConnection, result: FileResult) -> None:
-    """Record a duplicate or refused file once per (file name, content): reruns add nothing."""
+def _record_once(con: duckdb.DuckDBPyConnection, result: FileResult) -> bool:
+    """Record a duplicate or refused file once per (file name, content): reruns add
+    nothing. A refusal's reason is brought up to date (it can change between runs: a
+    file that failed unexpectedly may be refused for its content next time). Returns
+    whether this is the first record of it."""
     seen = con.execute(
-        "SELECT 1 FROM raw.load_files WHERE file_name = ? AND file_hash = ? LIMIT 1",
-        [result.file_name, result.file_hash]).fetchone()
+        "SELECT status, message FROM raw.load_files WHERE file_name = ? AND file_hash = ? "
+        "LIMIT 1", [result.file_name, result.file_hash]).fetchone()
     if not seen:
         record_file(con, result, _now())
+    elif seen != (result.status, result.message) and result.status == REFUSED:
+        con.execute("UPDATE raw.load_files SET status = ?, message = ? WHERE file_name = ? "
+                    "AND file_hash = ?", [result.status, result.message, result.file_name,
+                                          result.file_hash])
+    return not seen
 
 
 # --- a folder ----------------------------------------------------------------------------
@@ -459,7 +520,7 @@ def refuse_unknown(con: duckdb.DuckDBPyConnection, landing: Path) -> list[FileRe
 
 def load_landing(warehouse_path: Path | str, landing_dir: Path | str,
                  progress: bool = True) -> LoadReport:
-    """Load every new file under landing/<source>/ and rewrite raw.calendar_builtin."""
+    """Load every new file under landing/<source>/ (the calendar is a dbt seed, not raw)."""
     landing = Path(landing_dir)
     if not landing.is_dir():
         raise FileNotFoundError(f"landing folder {landing} does not exist")
@@ -470,7 +531,6 @@ def load_landing(warehouse_path: Path | str, landing_dir: Path | str,
             report.files += load_source(con, name, landing, on_file=bar.file)
             bar.done(report.files)
         report.files += refuse_unknown(con, landing)
-        write_builtin_calendar(con)
     return report
 
 
@@ -516,6 +576,8 @@ class _Progress:
             return
         self._finish_task()
         for result in files[self.reported:]:
+            if result.seen_before:  # decided by an earlier run: the summary counts them
+                continue
             self.bar.console.print(f"  {result.file_name}: {result.status}"
                                    + (f" — {result.message}" if result.message else ""))
         self.reported = len(files)

@@ -11,11 +11,9 @@ for CSV files that have rows with the wrong number of fields.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import json
-import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from ingest import encoding
 from ingest.sources import Source, header_lookup, normalize_header
 
 ACCEPTED_EXTENSIONS = (".csv", ".jsonl", ".xlsx")
@@ -78,70 +77,12 @@ def column_names(n: int) -> list[str]:
 # --- encoding ----------------------------------------------------------------------------
 
 def detect_encoding(path: Path, file_name: str) -> str:
-    """'utf-8' (with or without BOM) or 'gb18030'; anything else refuses the file."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        if _decodes(path, encoding):
-            return "utf-8" if encoding == "utf-8-sig" else encoding
-    raise RefusedFile(
-        f"{file_name}: the file's encoding is not one we accept "
-        "(UTF-8, UTF-8 with BOM, GBK/GB18030); re-export it as UTF-8"
-    )
-
-
-def _decodes(path: Path, encoding: str) -> bool:
-    if encoding == "utf-8-sig":  # the common case: validated by Arrow, ~8x faster
-        return _is_utf8(path)
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    """'utf-8' (with or without BOM) or 'gb18030' (ingest/encoding.py: how it is decided
+    and declared); a file whose encoding is not acceptable or cannot be told is refused."""
     try:
-        with open(path, "rb") as fh:
-            while chunk := fh.read(BLOCK_SIZE):
-                if b"\x00" in chunk:  # UTF-16/32 or binary: never valid text here
-                    return False
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _is_utf8(path: Path) -> bool:
-    """Same answer as decoding the whole file as UTF-8 (strict), without making text.
-
-    Chunks are cut at the start of a character (the bytes after it go with the next
-    chunk): valid text then gives valid pieces, and invalid text an invalid piece, since
-    pieces that are each valid UTF-8 are valid when joined.
-    """
-    carry = b""
-    with open(path, "rb") as fh:
-        while chunk := fh.read(BLOCK_SIZE):
-            if b"\x00" in chunk:  # UTF-16/32 or binary: never valid text here
-                return False
-            data = carry + chunk if carry else chunk
-            cut = _last_char_start(data)
-            carry = data[cut:]
-            if not _valid_utf8(data[:cut]):
-                return False
-    return _valid_utf8(carry)
-
-
-def _last_char_start(data: bytes) -> int:
-    """Where the last character of data starts (len(data) when not in its last 4 bytes)."""
-    for i in range(len(data) - 1, max(len(data) - 5, -1), -1):
-        if data[i] & 0xC0 != 0x80:  # not a continuation byte
-            return i
-    return len(data)
-
-
-def _valid_utf8(data: bytes) -> bool:
-    if not data:
-        return True
-    offsets = pa.py_buffer(struct.pack("<qq", 0, len(data)))  # not pa.array: imports pandas
-    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)])
-    try:
-        text.validate(full=True)  # checks the bytes are UTF-8; copies nothing
-    except pa.ArrowInvalid:
-        return False
-    return True
+        return encoding.detect(path, file_name).encoding
+    except encoding.EncodingRefused as exc:
+        raise RefusedFile(str(exc)) from None
 
 
 # --- headers -----------------------------------------------------------------------------
@@ -152,12 +93,22 @@ def match_headers(source: Source, headers: list[str], file_name: str) -> HeaderM
     names = [h if h.strip() else f"column_{i + 1}" for i, h in enumerate(headers)]
     columns: dict[str, int] = {}
     extras: list[int] = []
+    clashes: list[str] = []
     for i, header in enumerate(names):
         canonical = lookup.get(normalize_header(header))
-        if canonical is None or canonical in columns:
+        if canonical is None:
             extras.append(i)
+        elif canonical in columns:
+            # Which of two columns holds the real value cannot be known: keeping the first
+            # would load the other's values silently as an extra column.
+            first = columns[canonical]
+            clashes.append(f"'{names[first]}' (column {first + 1}) and '{header}' "
+                           f"(column {i + 1}) both map to {canonical}")
         else:
             columns[canonical] = i
+    if clashes:
+        raise RefusedFile(f"{file_name}: two columns for one field: {'; '.join(clashes)}; "
+                          "keep one of them (or rename the other) and deliver the file again")
     missing = [c for c in source.required_columns if c.name not in columns]
     if missing:
         listed = ", ".join(
@@ -167,11 +118,24 @@ def match_headers(source: Source, headers: list[str], file_name: str) -> HeaderM
     return HeaderMap(columns, extras, names)
 
 
+# Python's csv module refuses fields over 131,072 characters by default; a contract file
+# may hold longer ones (a note, a comment), and the reader must not fail on them.
+FIELD_SIZE_LIMIT = 2**31 - 1
+
+
+def _text_reader(fh, strict: bool = False):
+    csv.field_size_limit(FIELD_SIZE_LIMIT)
+    return csv.reader(fh, strict=strict)
+
+
+def _open_text(path: Path, encoding: str):
+    return open(path, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="")
+
+
 def _read_csv_header(path: Path, encoding: str, file_name: str) -> list[str]:
-    with open(path, encoding="utf-8-sig" if encoding == "utf-8" else encoding,
-              newline="") as fh:
+    with _open_text(path, encoding) as fh:
         try:
-            header = next(csv.reader(fh), None)
+            header = next(_text_reader(fh), None)
         except csv.Error as exc:
             raise RefusedFile(f"{file_name}: line 1: the header cannot be read ({exc})") from exc
     if not header or not any(h.strip() for h in header):
@@ -186,6 +150,7 @@ def read_csv(path: Path, file_name: str, source: Source, slow: bool = False) -> 
     encoding = detect_encoding(path, file_name)
     headers = _read_csv_header(path, encoding, file_name)
     header = match_headers(source, headers, file_name)
+    _refuse_unterminated_quote(path, encoding, file_name)
     names = column_names(len(headers))
     read = FileRead(file_name, "csv", pa.RecordBatchReader.from_batches(
         _schema(names), iter(())), header, encoding)
@@ -213,6 +178,32 @@ def read_csv(path: Path, file_name: str, source: Source, slow: bool = False) -> 
     return read
 
 
+def _refuse_unterminated_quote(path: Path, encoding: str, file_name: str) -> None:
+    """Refuse a file whose last quoted field never closes (an export cut short).
+
+    Both readers would otherwise read everything after the opening quote as one value:
+    the rows after it would vanish into one quarantined row. RFC 4180 quoting uses quotes
+    in pairs, so only a file with an odd number of them needs the strict check.
+    """
+    quotes = 0
+    with open(path, "rb") as fh:  # '"' is never part of a UTF-8 or GBK multi-byte character
+        while chunk := fh.read(BLOCK_SIZE):
+            quotes += chunk.count(b'"')
+    if quotes % 2 == 0:
+        return
+    with _open_text(path, encoding) as fh:
+        rows = _text_reader(fh, strict=True)
+        start = 1
+        try:
+            for _ in rows:
+                start = rows.line_num + 1
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                raise RefusedFile(
+                    f"{file_name}: line {start}: a quoted field opens and never closes "
+                    "(the file looks cut short); re-export it") from None
+
+
 def _schema(names: list[str]) -> pa.Schema:
     return pa.schema([*(pa.field(n, pa.string()) for n in names), pa.field("_line", pa.int64())])
 
@@ -235,9 +226,8 @@ def _csv_rows_python(path: Path, encoding: str, names: list[str], headers: list[
     width = len(names)
     cols: list[list[str]] = [[] for _ in names]
     lines: list[int] = []
-    with open(path, encoding="utf-8-sig" if encoding == "utf-8" else encoding,
-              newline="") as fh:
-        rows = csv.reader(fh)
+    with _open_text(path, encoding) as fh:
+        rows = _text_reader(fh)
         next(rows, None)
         for number, row in enumerate(rows, start=FIRST_DATA_LINE):
             if not row:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
+
+from ingest.seeds import read_seed
 
 # Column kinds. Each kind has one parser in SQL (ingest/validate.py) and one DuckDB type.
 TEXT = "text"
@@ -34,7 +37,14 @@ DUCKDB_TYPES = {
     RATING: "INTEGER",
 }
 
-RATING_LABELS = {"非常满意": 5, "满意": 4, "基本满意": 3, "不满意": 2, "非常不满意": 1}
+
+
+@cache
+def rating_labels() -> dict[str, int]:
+    """The Chinese labels a rating may arrive as (reference data: seeds/rating_labels.csv;
+    read on first use, not at import)."""
+    return {r["label"]: int(r["rating"]) for r in read_seed("rating_labels")}
+
 
 # A PARTY_ID column is a resident ID or a credit code, chosen by this column of the row.
 PARTY_TYPE_COLUMN = "applicant_type"
@@ -98,10 +108,16 @@ CASE_STATUSES = ("已申请", "已受理", "办理中", "已办结", "不予受�
 EVENT_TYPES = ("SUBMIT", "CORRECTION_NOTICE", "CORRECTION_RECEIVED", "ACCEPT", "REFUSE",
                "SUSPEND_START", "SUSPEND_END", "EXTEND", "DECIDE", "COMPLETE", "RETURN",
                "WITHDRAW")
-# The lawful reasons to stop the clock (Administrative Licensing Law art. 45). Any other
-# procedure_type is still accepted in raw: an unlawful suspension is what T04 looks for.
-LAWFUL_PROCEDURES = ("听证", "招标", "拍卖", "检验", "检测", "检疫", "鉴定", "专家评审",
-                     "现场勘查", "公示")
+
+
+@cache
+def lawful_procedures() -> tuple[str, ...]:
+    """The lawful reasons to stop the clock (rules.md, lawful suspension; Administrative
+    Licensing Law art. 45): reference data in seeds/lawful_procedure_types.csv, which the
+    dbt models ref() too (read on first use, not at import). Any other procedure_type is
+    still accepted in raw: an unlawful suspension is what T04 looks for."""
+    return tuple(r["procedure_type"] for r in read_seed("lawful_procedure_types"))
+
 
 _SOURCES: list[Source] = [
     # --- reference -------------------------------------------------------------------

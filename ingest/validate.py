@@ -31,12 +31,12 @@ from ingest.sources import (
     PARTY_TYPE_COLUMN,
     PARTY_TYPES,
     RATING,
-    RATING_LABELS,
     RESIDENT_ID,
     TEXT,
     TIMESTAMP,
     Column,
     Source,
+    rating_labels,
 )
 
 WHITESPACE = " \t\r\n\f\v\u3000\u00a0\ufeff"
@@ -195,7 +195,7 @@ def parsed_sql(col: Column, v: str, vs: dict[str, str]) -> str:
         return (f"CAST({timestamp_sql(v, ident('m_' + col.name), ident('n_' + col.name))} "
                 "AS DATE)")
     if kind == RATING:
-        labels = " ".join(f"WHEN {lit(k)} THEN {n}" for k, n in RATING_LABELS.items())
+        labels = " ".join(f"WHEN {lit(k)} THEN {n}" for k, n in rating_labels().items())
         digits = ", ".join(lit(str(n)) for n in range(1, 6))
         return (f"CASE WHEN {one_of(v, digits)} THEN CAST({v} AS INTEGER) "
                 f"ELSE CASE {v} {labels} END END")
@@ -232,7 +232,7 @@ def _what(col: Column, vs: dict[str, str]) -> str:
     if kind in (TIMESTAMP, DATE):
         return lit(f"is not a valid {'date/time' if kind == TIMESTAMP else 'date'} ({TS_HINT})")
     if kind == RATING:
-        return lit("is not a rating (1 to 5, or " + "/".join(RATING_LABELS) + ")")
+        return lit("is not a rating (1 to 5, or " + "/".join(rating_labels()) + ")")
     if kind == RESIDENT_ID:
         return lit("is not a valid resident ID number (18 characters, GB 11643 check digit)")
     if kind == CREDIT_CODE:

@@ -8,7 +8,7 @@ fingerprint (``material_hash``) therefore leaves out the keys that only measure 
 time against as_of; every other key is a fact of the subject (dates it happened, ids,
 counts, the rule's parameters), and a change there is new evidence.
 
-``MEASUREMENT_KEYS`` is exact, read off ``dbt_project/models/warnings/warn_*.sql``;
+``MEASUREMENT_KEYS`` is exact, read off ``dbt_project/models/warnings/*/warn_*.sql``;
 ``tests/ledger/test_evidence.py`` fails when a rule measured against as_of puts a key in
 its evidence that nobody classified. A key that is a measurement in one rule is left out
 in every rule: the names are only used that way.

@@ -26,6 +26,7 @@ import duckdb
 import pyarrow as pa
 
 from ledger import lifecycle, store
+from searchlight.warehouse import connect as open_warehouse
 
 LEDGER_SELECTOR = "tag:ledger"
 
@@ -86,7 +87,7 @@ def export(con: duckdb.DuckDBPyConnection, ledger: Path,
 
 def restore(warehouse: Path, clock: store.Clock = store.now_local) -> None:
     """Before the build: the store's state into the warehouse (dbt source ``ledger``)."""
-    with duckdb.connect(str(warehouse)) as con:
+    with open_warehouse(warehouse) as con:  # waits for a reader's lock
         export(con, store.ledger_path(warehouse), clock)
 
 
@@ -96,8 +97,9 @@ def after_build(warehouse: Path, clock: store.Clock = store.now_local,
     from searchlight import dbt
 
     ledger = store.ledger_path(warehouse)
-    with duckdb.connect(str(warehouse)) as con:
-        cur = con.execute("select * from marts.alerts")
+    with open_warehouse(warehouse) as con:  # waits for a reader's lock
+        # in a fixed order: the ledger numbers the register actions in this order
+        cur = con.execute("select * from marts.alerts order by alert_id")
         names = [d[0] for d in cur.description]
         alerts = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
         overrides = con.execute(

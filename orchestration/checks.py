@@ -1,8 +1,9 @@
-"""Asset checks from the expectation suites: one per raw source, on the batches just loaded.
+"""Asset checks from the expectation suites: one per raw source, on its unvalidated batches.
 
-The check reads the batch ids from the latest materialization of its raw asset (the load
-this run just did) and calls ``expectations.run_suites`` — what ``searchlight run`` calls —
-which also stores every outcome in ``raw.expectation_results``. Checks never block the
+The check validates every batch of its source that has no results yet — the load this run
+just did, and any batch a crashed run loaded but did not validate
+(``expectations.pending_batches``) — with ``expectations.run_suites``, what ``searchlight
+run`` calls, which stores every outcome in ``raw.expectation_results``. Checks never block the
 build: a failure of consistency invariants only is a WARN, a failure of a contract check
 (a row that should have been quarantined) is an ERROR.
 """
@@ -21,15 +22,6 @@ from orchestration.ingest_assets import raw_key
 from orchestration.resources import WAREHOUSE_POOL, SearchlightResource
 
 CHECK_NAME = "expectations"
-
-
-def batches_just_loaded(context: AssetCheckExecutionContext, source_name: str) -> list[str]:
-    event = context.instance.get_latest_materialization_event(raw_key(source_name))
-    if event is None or event.asset_materialization is None:
-        return []
-    value = event.asset_materialization.metadata.get("batch_ids")
-    batch_ids = getattr(value, "value", value) or []
-    return [str(b) for b in batch_ids]
 
 
 def check_result(source_name: str, batch_ids: list[str], results: list) -> AssetCheckResult:
@@ -68,18 +60,16 @@ def build_expectation_check(source: Source) -> AssetChecksDefinition:
         name=CHECK_NAME,
         blocking=False,
         pool=WAREHOUSE_POOL,
-        description=(f"Great Expectations suite raw.{source.name} on the batches just loaded: "
-                     "contract values (error) and consistency invariants (warning)."),
+        description=(f"Great Expectations suite raw.{source.name} on the batches not validated "
+                     "yet: contract values (error) and consistency invariants (warning)."),
     )
     def _check(context: AssetCheckExecutionContext,
                searchlight: SearchlightResource) -> AssetCheckResult:
-        from expectations import run_suites
+        from expectations import pending_batches, run_suites
 
-        batch_ids = batches_just_loaded(context, source.name)
-        results = []
-        if batch_ids:
-            with searchlight.connect() as con:
-                results = run_suites(con, batch_ids, sources=[source.name])
+        with searchlight.connect() as con:
+            batch_ids = pending_batches(con, sources=[source.name])
+            results = run_suites(con, batch_ids, sources=[source.name]) if batch_ids else []
         return check_result(source.name, batch_ids, results)
 
     return _check

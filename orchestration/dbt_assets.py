@@ -10,6 +10,7 @@ checks (dagster-dbt's default). The build runs ``dbt build`` as a subprocess thr
 
 import datetime as dt
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from dagster import (
@@ -24,16 +25,17 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from dagster_dbt import dbt_assets as dbt_assets_decorator
 from pydantic import Field, field_validator
 
+from orchestration import asset_keys
+from orchestration.asset_keys import RAW_SOURCE
 from orchestration.ledger_assets import LEDGER_KEYS
 from orchestration.prepare import ensure_manifest
 from orchestration.resources import WAREHOUSE_POOL, SearchlightResource, dbt_project
 from searchlight.dbt import build_args
 
-RAW_SOURCE = "raw"
-
 
 class SearchlightTranslator(DagsterDbtTranslator):
-    """dbt node → Dagster asset: raw sources to ``raw/<table>``, models to ``<schema>/<name>``."""
+    """dbt node → Dagster asset: raw sources to ``raw/<table>``, models to ``<schema>/<name>``,
+    grouped by schema and the warning models by rule family (orchestration/asset_keys.py)."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         props = dbt_resource_props
@@ -41,21 +43,12 @@ class SearchlightTranslator(DagsterDbtTranslator):
             if props["source_name"] == RAW_SOURCE:
                 return AssetKey([RAW_SOURCE, props.get("identifier") or props["name"]])
             return super().get_asset_key(props)
-        schema = _schema(props)
-        name = props.get("alias") or props["name"]
-        return AssetKey([schema, name]) if schema else AssetKey([name])
+        return AssetKey(asset_keys.model_key_path(props))
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        props = dbt_resource_props
-        if props["resource_type"] == "source":
+        if dbt_resource_props["resource_type"] == "source":
             return None
-        schema = _schema(props)
-        return schema if schema and schema.isidentifier() else "dbt"
-
-
-def _schema(props: Mapping[str, Any]) -> str | None:
-    # The project uses custom schema names verbatim (generate_schema_name override).
-    return (props.get("config") or {}).get("schema") or props.get("schema")
+        return asset_keys.group_name(dbt_resource_props)
 
 
 translator = SearchlightTranslator(
@@ -85,19 +78,33 @@ def dbt_build_args(config: DbtBuildConfig, key_changed: bool = False) -> list[st
                       exclude_ledger=False)
 
 
-ensure_manifest()
+def build_dbt_assets(manifest: Path | None = None) -> list[AssetsDefinition]:
+    """The dbt build and the publish step after it, from the project's manifest.
+
+    ``@dbt_assets`` reads the manifest when it is applied, so this runs ``dbt parse`` first
+    when the manifest is missing or stale (``ensure_manifest``): an entry point
+    (``definitions.py``, the tests) calls it, importing this module does no work.
+    """
+    manifest = manifest or ensure_manifest()
+
+    @dbt_assets_decorator(
+        manifest=manifest,
+        project=dbt_project(),
+        dagster_dbt_translator=translator,
+        name="searchlight_dbt",
+        exclude="tag:ledger",  # built by orchestration/ledger_assets.py after the ledger sync
+        pool=WAREHOUSE_POOL,
+    )
+    def searchlight_dbt(context: AssetExecutionContext, dbt: DbtCliResource,
+                        searchlight: SearchlightResource, config: DbtBuildConfig):
+        yield from run_dbt_build(context, dbt, searchlight, config)
+
+    return [searchlight_dbt, build_published_marts(searchlight_dbt)]
 
 
-@dbt_assets_decorator(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=translator,
-    name="searchlight_dbt",
-    exclude="tag:ledger",  # built by orchestration/ledger_assets.py after the ledger sync
-    pool=WAREHOUSE_POOL,
-)
-def searchlight_dbt(context: AssetExecutionContext, dbt: DbtCliResource,
-                    searchlight: SearchlightResource, config: DbtBuildConfig):
+def run_dbt_build(context: AssetExecutionContext, dbt: DbtCliResource,
+                  searchlight: SearchlightResource, config: DbtBuildConfig):
+    """The body of the ``searchlight_dbt`` step: ledger restore, key guard, ``dbt build``."""
     from ledger.sync import restore
     from searchlight import pseudonym_guard
 
@@ -117,20 +124,25 @@ def _mart_keys(assets_def: AssetsDefinition) -> list[AssetKey]:
     return sorted(keys, key=lambda k: k.to_user_string())
 
 
-@asset(
-    key=AssetKey(["published", "marts"]),
-    deps=[*_mart_keys(searchlight_dbt), *LEDGER_KEYS],
-    group_name="published",
-    pool=WAREHOUSE_POOL,
-    kinds={"parquet"},
-    description="The marts as Parquet beside the warehouse, a complete new version per "
-                "run switched at once (searchlight/publish.py), for BI tools, SQL clients "
-                "and the console, which must not open the file a build writes.",
-)
-def published_marts(searchlight: SearchlightResource) -> MaterializeResult:
-    from searchlight.publish import publish_marts
+def build_published_marts(searchlight_dbt: AssetsDefinition) -> AssetsDefinition:
+    """The publish step, downstream of every mart of ``searchlight_dbt`` and the ledger."""
 
-    out = publish_marts(searchlight.warehouse)
-    files = sorted(p.name for p in out.glob("*.parquet"))
-    return MaterializeResult(metadata={"path": str(out), "tables": len(files),
-                                       "files": ", ".join(files)})
+    @asset(
+        key=AssetKey(["published", "marts"]),
+        deps=[*_mart_keys(searchlight_dbt), *LEDGER_KEYS],
+        group_name="published",
+        pool=WAREHOUSE_POOL,
+        kinds={"parquet"},
+        description="The marts as Parquet beside the warehouse, a complete new version per "
+                    "run switched at once (searchlight/publish.py), for BI tools, SQL clients "
+                    "and the console, which must not open the file a build writes.",
+    )
+    def published_marts(searchlight: SearchlightResource) -> MaterializeResult:
+        from searchlight.publish import publish_marts
+
+        out = publish_marts(searchlight.warehouse)
+        files = sorted(p.name for p in out.glob("*.parquet"))
+        return MaterializeResult(metadata={"path": str(out), "tables": len(files),
+                                           "files": ", ".join(files)})
+
+    return published_marts

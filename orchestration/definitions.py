@@ -4,16 +4,19 @@ Lineage runs from each landing folder (``raw/<source>``) through staging, interm
 and warning models to ``marts/alerts``; the expectation suites and dbt tests are asset
 checks; ``searchlight_daily`` runs everything on a schedule (06:00 Asia/Shanghai) or when
 ``landing_sensor`` sees new files.
+
+Nothing is built at import: ``defs`` is a ``@definitions`` function that Dagster calls when
+it loads the code location; it parses the dbt project first when the manifest is stale.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from dagster import Definitions, in_process_executor
+from dagster import Definitions, definitions, in_process_executor
 
 from orchestration.checks import expectation_checks
-from orchestration.dbt_assets import published_marts, searchlight_dbt
+from orchestration.dbt_assets import build_dbt_assets
 from orchestration.ingest_assets import all_raw_assets
 from orchestration.jobs import searchlight_daily
 from orchestration.ledger_assets import supervision_ledger
@@ -24,9 +27,12 @@ from orchestration.sensors import landing_sensor, notification_sensor
 
 def build_definitions(landing: str | Path | None = None,
                       warehouse: str | Path | None = None) -> Definitions:
-    """The definitions; ``landing``/``warehouse`` default to the environment (resources.py)."""
+    """The definitions; ``landing``/``warehouse`` default to the environment (resources.py).
+
+    Runs ``dbt parse`` when the manifest is missing or stale (orchestration/prepare.py).
+    """
     return Definitions(
-        assets=[*all_raw_assets, searchlight_dbt, supervision_ledger, published_marts],
+        assets=[*all_raw_assets, *build_dbt_assets(), supervision_ledger],
         asset_checks=expectation_checks,
         jobs=[searchlight_daily],
         schedules=[daily_schedule],
@@ -36,4 +42,7 @@ def build_definitions(landing: str | Path | None = None,
     )
 
 
-defs = build_definitions()
+@definitions
+def defs() -> Definitions:
+    """What ``dagster dev -m orchestration.definitions`` loads."""
+    return build_definitions()

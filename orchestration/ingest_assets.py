@@ -1,4 +1,4 @@
-"""One asset per raw source (``raw/<source>``) and the built-in calendar.
+"""One asset per raw source (``raw/<source>``) and the load ledger of every delivered file.
 
 Each asset loads the new files of its landing folder with ``ingest.load.load_source`` —
 the function ``searchlight run`` uses — and reports what happened to every file: loaded,
@@ -26,7 +26,6 @@ from ingest.sources import DUCKDB_TYPES, LINEAGE_COLUMNS, SOURCES, Source
 from orchestration.resources import WAREHOUSE_POOL, SearchlightResource
 
 RAW_GROUP = "raw"
-CALENDAR_KEY = AssetKey(["raw", "calendar_builtin"])
 LOAD_FILES_KEY = AssetKey(["raw", "load_files"])
 QUARANTINE_KEY = AssetKey(["raw", "quarantine"])
 
@@ -56,17 +55,21 @@ def load_metadata(results: Sequence, table_rows: int | None = None) -> dict:
     lines = ["| file | status | read | loaded | quarantined | note |",
              "|---|---|---:|---:|---:|---|"]
     for r in results:
+        if r.seen_before:  # decided by an earlier run: counted, not listed
+            continue
         note = r.message or (f"extra columns kept: {', '.join(r.extra_columns)}"
                              if r.extra_columns else "")
         lines.append(f"| {r.file_name} | {r.status} | {r.rows_read} | {r.rows_loaded} | "
                      f"{r.rows_quarantined} | {str(note).replace('|', '/')} |")
-    failed = [r for r in results if r.status not in ("loaded", "refused", "duplicate")]
+    already = [r for r in results if r.status == "already loaded"]
+    failed = [r for r in refused if r.failed]  # refused because loading itself failed
     metadata = {
         "files": len(results),
         "files_loaded": len(loaded),
         "files_duplicate": len(duplicates),
         "files_refused": len(refused),
         "files_failed": len(failed),
+        "files_already_loaded": len(already),
         "rows_loaded": sum(r.rows_loaded or 0 for r in results),
         "rows_quarantined": sum(r.rows_quarantined or 0 for r in results),
         # the batches the expectation check validates (orchestration/checks.py)
@@ -100,10 +103,10 @@ def build_raw_asset(source: Source) -> AssetsDefinition:
             results = load_source(con, source.name, searchlight.landing)
             rows = _table_rows(con, source.name)
         for r in results:
-            if r.status == "refused":
+            if r.status == "refused" and r.failed:
+                context.log.error(f"{r.file_name} refused: {r.message}")
+            elif r.status == "refused":
                 context.log.warning(f"{r.file_name} refused: {r.message}")
-            elif r.status not in ("loaded", "duplicate"):
-                context.log.error(f"{r.file_name} {r.status}: {r.message}")
         return MaterializeResult(metadata=load_metadata(results, rows))
 
     return _raw
@@ -114,26 +117,6 @@ def _table_rows(con, source_name: str) -> int | None:
         return con.execute(f"select count(*) from raw.{source_name}").fetchone()[0]
     except duckdb.CatalogException:  # no table yet
         return None
-
-
-@asset(
-    key=CALENDAR_KEY,
-    group_name=RAW_GROUP,
-    pool=WAREHOUSE_POOL,
-    kinds={"duckdb", "python"},
-    description="China's official working-day calendar (holidays and make-up working days) "
-                "from the `holidays` package, rewritten on every run; local changes come "
-                "from raw.calendar_overrides.",
-)
-def raw_calendar_builtin(searchlight: SearchlightResource) -> MaterializeResult:
-    from ingest.calendar import write_builtin_calendar
-
-    with searchlight.connect() as con:
-        write_builtin_calendar(con)
-        first, last, days = con.execute(
-            "select min(day), max(day), count(*) from raw.calendar_builtin").fetchone()
-    return MaterializeResult(metadata={"first_day": str(first), "last_day": str(last),
-                                       "dagster/row_count": days})
 
 
 raw_assets: list[AssetsDefinition] = [build_raw_asset(s) for s in SOURCES.values()]
@@ -180,6 +163,6 @@ def raw_load_ledger(context: AssetExecutionContext, searchlight: SearchlightReso
     })
 
 
-all_raw_assets: list[AssetsDefinition] = [*raw_assets, raw_calendar_builtin, raw_load_ledger]
+all_raw_assets: list[AssetsDefinition] = [*raw_assets, raw_load_ledger]
 
-__all__ = ["CALENDAR_KEY", "all_raw_assets", "build_raw_asset", "load_metadata", "raw_key"]
+__all__ = ["all_raw_assets", "build_raw_asset", "load_metadata", "raw_key"]

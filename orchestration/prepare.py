@@ -1,8 +1,10 @@
-"""Make sure dbt's manifest exists and is current before the dbt assets are imported.
+"""Make sure dbt's manifest exists and is current before the dbt assets are built.
 
-``@dbt_assets`` reads ``dbt_project/target/manifest.json`` at import time. dagster-dbt's
-``prepare_if_dev()`` only parses under ``dagster dev`` (stack-pitfalls §4), so the tests,
-``make dev`` and a deployment call ``ensure_manifest()`` instead: it runs ``dbt parse``
+``@dbt_assets`` reads ``dbt_project/target/manifest.json`` when it is applied, which
+``orchestration.dbt_assets.build_dbt_assets()`` does when Dagster loads the definitions
+(never at import). dagster-dbt's ``prepare_if_dev()`` only parses under ``dagster dev``
+(stack-pitfalls §4), so ``build_dbt_assets()``, the tests, ``make dev`` and a deployment
+call ``ensure_manifest()`` instead: it runs ``dbt parse``
 (which never connects to the warehouse) when the manifest is missing or older than any
 file of the dbt project. A file lock keeps two processes from parsing at once.
 
@@ -18,6 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ingest.seeds import SEEDS_DIR
 from searchlight.dbt import dbt_env, dbt_executable
 from searchlight.paths import DBT_PROJECT_DIR
 
@@ -31,13 +34,16 @@ class ManifestError(RuntimeError):
 
 
 def project_files(project_dir: Path = DBT_PROJECT_DIR) -> list[Path]:
+    """The files dbt parses: the project's, and the seeds beside it (seed-paths ../seeds)."""
     files = []
-    for pattern in _PROJECT_GLOBS:
-        for path in project_dir.rglob(pattern):
-            rel = path.relative_to(project_dir)
-            if rel.parts and rel.parts[0] in _IGNORED_DIRS:
-                continue
-            files.append(path)
+    dirs = [project_dir, SEEDS_DIR] if project_dir == DBT_PROJECT_DIR else [project_dir]
+    for folder in dirs:
+        for pattern in _PROJECT_GLOBS:
+            for path in folder.rglob(pattern):
+                rel = path.relative_to(folder)
+                if rel.parts and rel.parts[0] in _IGNORED_DIRS:
+                    continue
+                files.append(path)
     return files
 
 

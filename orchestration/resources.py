@@ -8,6 +8,7 @@ Both can be overridden per run in the launchpad (resources → searchlight → c
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 
 from searchlight.dbt import dbt_env, dbt_executable
 from searchlight.paths import DBT_PROJECT_DIR, PROJECT_ROOT
+from searchlight.warehouse import connect as open_warehouse
 
 # Every step that opens the DuckDB file belongs to this pool. DuckDB allows one writer and
 # no reader beside it (stack-pitfalls §1): give the pool a limit of 1 (orchestration/
@@ -57,7 +59,8 @@ class SearchlightResource(ConfigurableResource):
         """A connection to the warehouse, closed (and the file lock released) on exit."""
         if not read_only:
             self.warehouse.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.warehouse), read_only=read_only)
+        # waits a bounded time for a reader holding the file, as `searchlight run` does
+        con = open_warehouse(self.warehouse, read_only=read_only)
         try:
             yield con
         finally:
@@ -84,7 +87,10 @@ class SearchlightResource(ConfigurableResource):
                     os.environ[k] = v
 
 
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+@functools.cache
+def dbt_project() -> DbtProject:
+    """The dbt project for dagster-dbt (it reads dbt_project.yml: not at import)."""
+    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
 def build_resources(landing: str | Path | None = None,
@@ -92,6 +98,6 @@ def build_resources(landing: str | Path | None = None,
     return {
         "searchlight": SearchlightResource(landing_dir=str(landing or default_landing()),
                                            warehouse_path=str(warehouse or default_warehouse())),
-        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR),
+        "dbt": DbtCliResource(project_dir=dbt_project(), profiles_dir=str(DBT_PROJECT_DIR),
                               dbt_executable=dbt_executable()),
     }

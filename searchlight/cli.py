@@ -7,6 +7,12 @@
     searchlight demo --bench --scale 1000 --out /tmp/bench/s1000   (files only, no truth)
     searchlight console [--warehouse W] [--host H] [--port P]    (the supervision console)
     searchlight users add|list|remove …                          (its accounts)
+
+`run` takes --landing and --warehouse from SEARCHLIGHT_LANDING and SEARCHLIGHT_WAREHOUSE
+when they are not given. Exit codes: 0 the warehouse is complete and every file loaded
+(or was a duplicate); 4 it is complete but some file was refused (the summary names
+each); 1 the run could not complete (one line says the step, the cause, the state and
+what to do; the details are in the log file it names); 2 a usage error.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -25,6 +32,8 @@ from rich.table import Table
 _WIDTH = max(shutil.get_terminal_size((140, 24)).columns, 120)
 console = Console(width=_WIDTH)
 err = Console(stderr=True, width=_WIDTH)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED = 0, 1, 2, 4
 
 
 def _date(text: str) -> dt.date:
@@ -40,9 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="load the landing folder, build marts and alerts")
-    run.add_argument("--landing", type=Path, required=True, help="landing folder")
-    run.add_argument("--warehouse", type=Path, required=True,
-                     help="DuckDB warehouse file (--target spark: a folder)")
+    run.add_argument("--landing", type=Path, default=_env_path("SEARCHLIGHT_LANDING"),
+                     help="landing folder (default SEARCHLIGHT_LANDING)")
+    run.add_argument("--warehouse", type=Path, default=_env_path("SEARCHLIGHT_WAREHOUSE"),
+                     help="DuckDB warehouse file, or a folder with --target spark "
+                          "(default SEARCHLIGHT_WAREHOUSE)")
     run.add_argument("--target", choices=("duckdb", "spark"), default="duckdb",
                      help="engine of the dbt build: duckdb (default) or spark, a local "
                           "Spark session (docs/spark.md)")
@@ -75,8 +86,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        for option, env in (("landing", "SEARCHLIGHT_LANDING"),
+                            ("warehouse", "SEARCHLIGHT_WAREHOUSE")):
+            if getattr(args, option) is None:
+                parser.error(f"run needs --{option} (or the environment variable {env})")
     try:
         if args.command == "run":
             return cmd_run(args)
@@ -95,12 +117,22 @@ def main(argv: list[str] | None = None) -> int:
         err.print("interrupted")
         return 130
     except Exception as exc:  # noqa: BLE001 - every failure ends as one readable message
-        from searchlight.dbt import DbtError
+        err.print(f"[bold red]searchlight {args.command}:[/] {_one_line(exc)}",
+                  highlight=False, soft_wrap=True)  # one line, whatever the width
+        return EXIT_FAILED
+    return EXIT_USAGE
 
-        kind = "build failed" if isinstance(exc, DbtError) else type(exc).__name__
-        err.print(f"[bold red]searchlight {args.command}: {kind}[/]\n{exc}")
-        return 1
-    return 2
+
+def _one_line(exc: BaseException) -> str:
+    """A failure as one line: a step's failure says it all; anything else names its kind
+    unless the message speaks for itself."""
+    from searchlight.pipeline import LandingError
+    from searchlight.runstate import StepFailed
+
+    text = exc.line() if isinstance(exc, StepFailed) else " ".join(str(exc).split())
+    if isinstance(exc, StepFailed | LandingError | FileNotFoundError) or not text:
+        return text or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"
 
 
 def cmd_run(args) -> int:
@@ -109,19 +141,38 @@ def cmd_run(args) -> int:
     _warn_demo_key()
     report = pipeline.run(args.landing, args.warehouse, as_of=args.as_of,
                           progress=not args.no_progress, full_refresh=args.full_refresh,
-                          target=args.target)
+                          notify=_note, target=args.target)
     if report.key_changed:
         err.print("[yellow]The pseudonym key differs from the one this warehouse was built "
                   "with: the incremental models were rebuilt in full (--full-refresh).[/]")
+    _record_in_dagster(report, args.warehouse)
     if args.json:
         print(json.dumps(report_as_dict(report), ensure_ascii=False, indent=2, default=str))
     else:
         print_report(report, args.warehouse)
-    return 0
+    return EXIT_REFUSED if report.load.refused else EXIT_OK
+
+
+def _note(message: str) -> None:
+    err.print(f"[yellow]note:[/] {message}", highlight=False, soft_wrap=True)
+
+
+def _record_in_dagster(report, warehouse: Path) -> None:
+    """With DAGSTER_HOME set, the run's assets show as materialized in the Dagster UI."""
+    from searchlight import dagster_record
+
+    try:
+        recorded = dagster_record.record_run(report, warehouse)
+    except Exception as exc:  # noqa: BLE001 - the warehouse is built: only tell
+        _note(f"the run could not be recorded in Dagster ({_one_line(exc)})")
+        return
+    if recorded:
+        _note(f"recorded {recorded} asset materializations in Dagster "
+              f"({os.environ.get('DAGSTER_HOME')})")
 
 
 def cmd_demo(args) -> int:
-    from searchlight import pipeline
+    from searchlight import hints, pipeline
     from synthetic.district import generate_district
 
     out: Path = args.out
@@ -130,52 +181,63 @@ def cmd_demo(args) -> int:
     _warn_demo_key()
     console.print(f"Generating a synthetic district (scale {args.scale}, seed {args.seed}) "
                   f"in {out}/ …")
-    manifest = generate_district(out, scale=args.scale, seed=args.seed)
+    generate_district(out, scale=args.scale, seed=args.seed)
     warehouse = out / "warehouse.duckdb"
     if warehouse.exists():  # a demo always starts from an empty warehouse
         warehouse.unlink()
     from ledger.store import ledger_path
 
-    for suffix in ("", "-wal", "-shm"):  # ... and an empty ledger (demo only)
+    for suffix in ("", "-wal", "-shm", ".head"):  # ... and an empty ledger (demo only)
         Path(f"{ledger_path(warehouse)}{suffix}").unlink(missing_ok=True)
-    report = pipeline.run(out / "landing", warehouse)
+    report = pipeline.run(out / "landing", warehouse, notify=_note)
+    _record_in_dagster(report, warehouse)
     truth = json.loads((out / "ground_truth.json").read_text(encoding="utf-8"))
     print_report(report, warehouse, ground_truth=truth["alerts"])
-    console.print(
-        "\n[bold]Next[/]\n"
-        f"  warehouse (DuckDB):    {warehouse}\n"
-        f"  marts as Parquet:      {report.published_to}\n"
-        f"  ground truth:          {out / 'ground_truth.json'}\n"
-        "  lineage and checks:    make dev   (Dagster UI at http://127.0.0.1:3000)\n"
-        "  rule docs for auditors: make docs\n"
-        f"  try SQL:               duckdb {warehouse} \"select rule_code, severity, subject_id, "
-        "evidence from marts.alerts limit 10\""
-    )
+    print_planted_failures(report, warehouse, truth)
+    console.print("\n[bold]Next[/] (commands work as pasted, from this folder)")
+    steps = hints.next_steps(warehouse, report.published_to, out / "ground_truth.json")
+    width = max(len(what) for what, _ in steps) + 2
+    for what, command in steps:
+        console.print(f"  {what + ':':<{width}}{command}", highlight=False, soft_wrap=True)
     print_ledger_hint(warehouse)
-    del manifest
-    return 0
+    return EXIT_REFUSED if report.load.refused else EXIT_OK
+
+
+def print_planted_failures(report, warehouse: Path, truth: dict) -> None:
+    """Say which expectation failures the demo planted on purpose, and any it did not."""
+    from searchlight.hints import planted_expectation_failures
+
+    if not report.failed_expectations:
+        return
+    console.print("\n[bold]Expectation failures in the demo[/]")
+    for failure, planted, unexplained in planted_expectation_failures(
+            warehouse, report.failed_expectations, truth):
+        if planted and not unexplained:
+            console.print(f"  planted on purpose: {failure.source} {failure.expectation}"
+                          f"({failure.column}) — {'; '.join(planted)}", highlight=False)
+        else:
+            console.print(f"  [red]not planted — a real problem:[/] {failure}; rows: "
+                          f"{unexplained[:3]}", highlight=False)
+    console.print("  The demo plants rows that break the expectations on purpose (see "
+                  "scenarios in ground_truth.json); on real exports each failure is a row "
+                  "to check with the platform.", highlight=False)
 
 
 def print_ledger_hint(warehouse: Path) -> None:
     """How to work the demo's own alerts through the supervision ledger (督办台账)."""
-    import duckdb
-
     from ledger.store import ledger_path
+    from searchlight import hints
 
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        row = con.execute("select alert_id from marts.supervision_ledger where status = 'new' "
-                          "order by severity = 'red' desc, alert_id limit 1").fetchone()
-    if not row:
+    alert_id = hints.first_new_alert(warehouse)
+    if not alert_id:
         return
-    ledger = f"searchlight ledger --warehouse {warehouse}"
-    console.print(
-        "\n[bold]Try the supervision ledger (督办台账)[/]\n"
-        f"  {ledger} list --severity red\n"
-        f"  {ledger} show {row[0]}\n"
-        f"  {ledger} assign {row[0]} --to 李四 --by 督查室\n"
-        f"  {ledger} close {row[0]} --note 已整改 --by 督查室\n"
-        f"  {ledger} verify      (the history is hash-chained)\n"
-        f"  actions survive rebuilds: they live in {ledger_path(warehouse)}")
+    console.print("\n[bold]Try the supervision ledger (督办台账)[/]")
+    for command, comment in hints.ledger_commands(warehouse, alert_id,
+                                                  hints.command_prefix()):
+        console.print(f"  {command}" + (f"   # {comment}" if comment else ""),
+                      highlight=False, soft_wrap=True)
+    console.print(f"  actions survive rebuilds: they live in "
+                  f"{hints.shell_path(ledger_path(warehouse))}", highlight=False)
 
 
 def cmd_demo_bench(args) -> int:
@@ -187,8 +249,11 @@ def cmd_demo_bench(args) -> int:
     rows = sum(m.rows.values())
     console.print(f"{rows:,} rows in {sum(m.files.values())} files, {m.seconds:.0f} s: "
                   + ", ".join(f"{s} {n:,}" for s, n in sorted(m.rows.items())))
-    console.print(f"\nrun it: searchlight run --landing {m.landing} "
-                  f"--warehouse {args.out / 'warehouse.duckdb'} --no-progress")
+    from searchlight.hints import command_prefix, shell_path
+
+    console.print(f"\nrun it: {command_prefix()} run --landing {shell_path(m.landing)} "
+                  f"--warehouse {shell_path(args.out / 'warehouse.duckdb')} --no-progress",
+                  highlight=False, soft_wrap=True)
     return 0
 
 
@@ -205,19 +270,28 @@ def print_report(report, warehouse: Path, ground_truth: dict | None = None) -> N
     for col in ("source", "file", "status", "read", "loaded", "quarantined", "note"):
         files.add_column(col, justify="right" if col in ("read", "loaded", "quarantined")
                          else "left", no_wrap=col in ("source", "file"))
-    for f in load.files:
+    for f in load.new:  # files an earlier run decided on are counted below, not listed
         note = f.message or (f"extra columns kept: {', '.join(f.extra_columns)}"
                              if f.extra_columns else "")
         files.add_row(f.source, f.file_name, f.status, str(f.rows_read), str(f.rows_loaded),
                       str(f.rows_quarantined), note)
-    console.print(files)
+    if load.new:
+        console.print(files)
+    earlier = len(load.files) - len(load.new)
+    if earlier:
+        console.print(f"{earlier:,} file(s) loaded or recorded by earlier runs: nothing new "
+                      "in them (not listed)")
+    if not load.files:
+        console.print("no files in the landing folder")
     loaded = sum(f.rows_loaded for f in load.files)
     quarantined = sum(f.rows_quarantined for f in load.files)
-    refused = [f for f in load.files if f.status == "refused"]
     console.print(f"rows loaded: {loaded:,}   quarantined: {quarantined:,} "
-                  f"(see raw.quarantine)   files refused: {len(refused)}")
+                  f"(see raw.quarantine)   files refused: {len(load.refused)}")
     for failure in report.expectation_failures:
-        console.print(f"[yellow]expectation failed:[/] {failure}")
+        console.print(f"[yellow]expectation failed:[/] {failure}", highlight=False)
+    if report.expectation_failures:
+        console.print("  (rows stay loaded; raw.expectation_results has the details)",
+                      highlight=False)
 
     rules = Table(title=f"Alerts per rule (as of {report.as_of})")
     rules.add_column("rule")
@@ -232,7 +306,14 @@ def print_report(report, warehouse: Path, ground_truth: dict | None = None) -> N
             row.append(f"{len(ground_truth.get(cov['rule_code'], {})):,}")
         rules.add_row(*row)
     console.print(rules)
-    console.print(f"dbt build: {report.dbt_seconds:.1f} s   warehouse: {warehouse}")
+    console.print(f"dbt build: {report.dbt_seconds:.1f} s   warehouse: {warehouse}   "
+                  f"log: {report.log}", highlight=False)
+    for f in load.refused:
+        err.print(f"[bold red]refused, not loaded:[/] {f.message}", highlight=False)
+    if load.refused:
+        err.print(f"[bold red]{len(load.refused)} file(s) refused[/]: the warehouse is "
+                  "built without them (exit code 4); fix or re-export each and run again",
+                  highlight=False)
 
 
 def report_as_dict(report) -> dict:
@@ -244,6 +325,8 @@ def report_as_dict(report) -> dict:
         "expectation_failures": report.expectation_failures,
         "published_to": report.published_to,
         "pseudonym_key_changed": report.key_changed,
+        "notes": report.notes,
+        "log": report.log,
     }
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from searchlight.dbt_plugin import pseudonym_key
+from searchlight.warehouse import connect as open_warehouse
 
 STATE_TABLE = "meta.pseudonym_key"
 FINGERPRINT_TEXT = b"searchlight pseudonym key fingerprint"
@@ -41,7 +42,7 @@ def key_changed(warehouse: Path | str) -> bool:
     """True when the warehouse's pseudonyms were (or may have been) made with another key."""
     if not Path(warehouse).exists():
         return False
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with open_warehouse(warehouse, read_only=True) as con:
         if _has_table(con, "meta", "pseudonym_key"):
             stored = con.execute(f"select fingerprint from {STATE_TABLE}").fetchone()
             return stored is None or stored[0] != key_fingerprint()
@@ -50,7 +51,7 @@ def key_changed(warehouse: Path | str) -> bool:
 
 def remember_key(warehouse: Path | str) -> None:
     """After a successful build: this key made the warehouse's pseudonyms."""
-    with duckdb.connect(str(warehouse)) as con:
+    with open_warehouse(warehouse) as con:
         con.execute("create schema if not exists meta")
         con.execute(f"create or replace table {STATE_TABLE} (fingerprint varchar)")
         con.execute(f"insert into {STATE_TABLE} values (?)", [key_fingerprint()])

@@ -19,7 +19,7 @@ from synthetic.world import CALENDAR_DAYS, INSTANT, District
 
 # What becomes of a background case.
 COMPLETED, OPEN, PENDING, REFUSED, RETURNED, WITHDRAWN_PRE, WITHDRAWN_POST = range(7)
-# Suspensions of background cases: lawful (ingest.sources.LAWFUL_PROCEDURES) and short.
+# Suspensions of background cases: lawful (ingest.sources.lawful_procedures()) and short.
 BACKGROUND_SUSPENSIONS = ("检验", "检测", "现场勘查", "专家评审", "公示", "鉴定", "听证")
 
 

@@ -190,5 +190,5 @@ AGENTS = ("重庆众诚企业登记代理有限公司", "重庆渝信财务咨�
           "重庆山城知识产权代理有限公司", "重庆恒通代理记账有限公司")
 
 # Reasons given for stopping the clock that are NOT lawful (Administrative Licensing Law
-# art. 45 lists the lawful ones; see ingest.sources.LAWFUL_PROCEDURES).
+# art. 45 lists the lawful ones; see ingest.sources.lawful_procedures()).
 UNLAWFUL_SUSPENSIONS = ("领导审签", "等待会议研究", "材料补正", "系统故障")

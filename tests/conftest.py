@@ -5,6 +5,9 @@ from pathlib import Path
 
 import pytest
 
+# Every test has one tier (unit, dbt, e2e, browser, spark): marks, checks and guards.
+from tests.tiers import pytest_collection_modifyitems, tier_guard  # noqa: F401
+
 # Tests never talk to the network: dbt tracking and GX analytics off.
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -24,6 +27,32 @@ def demo_run(tmp_path_factory):
     warehouse = out / "warehouse.duckdb"
     first = pipeline.run(out / "landing", warehouse, progress=False)
     return out, warehouse, first
+
+
+@pytest.fixture(scope="session")
+def copy_demo(demo_run):
+    """copy_demo(folder) -> a private copy of the demo warehouse, its ledger store and the
+    store's head anchor in ``folder``, for a test that changes them: every other test
+    reads ``demo_run`` as it was built, and nobody builds the demo twice. The landing
+    files are only ever read: use ``demo_run``'s."""
+    import shutil
+
+    from ledger import store
+
+    _, source, _ = demo_run
+
+    def copy(folder):
+        folder.mkdir(parents=True, exist_ok=True)
+        warehouse = folder / source.name
+        shutil.copyfile(source, warehouse)
+        ledger = store.ledger_path(source)
+        shutil.copyfile(ledger, store.ledger_path(warehouse))
+        if store.anchor_path(ledger).exists():
+            shutil.copyfile(store.anchor_path(ledger),
+                            store.anchor_path(store.ledger_path(warehouse)))
+        return warehouse
+
+    return copy
 
 
 CONFORMANCE = Path(__file__).parent / "conformance"

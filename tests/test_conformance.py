@@ -17,6 +17,9 @@ import pytest
 CONFORMANCE = Path(__file__).parent / "conformance"
 EXPECTED = json.loads((CONFORMANCE / "expected_alerts.json").read_text(encoding="utf-8"))
 
+pytestmark = pytest.mark.e2e
+
+
 @pytest.fixture(scope="module")
 def conformance_warehouse(conformance_duckdb):
     """Built once per test session (tests/conftest.py): tests/test_spark.py compares it."""

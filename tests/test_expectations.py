@@ -6,8 +6,11 @@ import duckdb
 import pandas as pd
 import pytest
 
-from expectations import CONSISTENCY, CONTRACT, checks_for, run_suites, validate_frame
+from expectations import CONSISTENCY, CONTRACT, checks_for, invariants, run_suites, validate_frame
+from expectations.invariants import check_invariants
 from ingest.sources import SOURCES, raw_table_ddl
+
+pytestmark = pytest.mark.unit
 
 
 def _cases(**overrides) -> pd.DataFrame:
@@ -45,6 +48,23 @@ def test_every_source_has_a_suite_with_key_and_value_set_checks():
         for col in source.columns:
             if col.values:
                 assert any(c.kwargs.get("value_set") == list(col.values) for c in checks)
+
+
+def test_every_invariant_is_classified_and_names_columns_of_its_source():
+    check_invariants()  # raises on a mistake in expectations/invariants.py
+
+
+@pytest.mark.parametrize("mistake, message", [
+    (invariants.Check("ExpectColumnMeanToBeBetween", {"column": "fee"}, CONSISTENCY, "x"),
+     "say whether ExpectColumnMeanToBeBetween is ROW_WISE or WHOLE_TABLE"),
+    (invariants.between("no_such_column", 0, None, "x"), "items has no column"),
+])
+def test_a_mis_declared_invariant_stops_run_suites_before_it_reads(mistake, message,
+                                                                   monkeypatch):
+    monkeypatch.setitem(invariants.CONSISTENCY_CHECKS, "items",
+                        [*invariants.CONSISTENCY_CHECKS["items"], mistake])
+    with pytest.raises(ValueError, match=message):
+        run_suites(duckdb.connect())
 
 
 def test_clean_cases_pass():
@@ -206,3 +226,62 @@ def test_chunked_run_gives_the_same_result_as_one_frame(warehouse, monkeypatch):
     [b2] = run_suites(warehouse, ["cases:b2"], chunk_rows=2)
     assert _summary(b2) == _summary(validate_frame("cases",
                                                    read_rows(warehouse, "cases", ["cases:b2"])))
+
+
+def _load_files(con, *batches):
+    con.execute("create table if not exists raw.load_files (batch_id varchar, source varchar, "
+                "file_name varchar, status varchar, loaded_at timestamp)")
+    for i, batch in enumerate(batches):
+        con.execute("insert into raw.load_files values (?, 'reviews', ?, 'loaded', "
+                    "timestamp '2025-05-06 10:00:00' + to_seconds(?))", [batch, f"f{i}", i])
+
+
+def test_batches_an_interrupted_run_loaded_are_validated_by_the_next(warehouse):
+    """Issue 14 item 2: validation follows what has results, not what this run loaded."""
+    from expectations import pending_batches
+
+    _insert_review(warehouse, "reviews:killed", "R0", 3, "2025-05-01", "2025-04-01")  # bad
+    _insert_review(warehouse, "reviews:today", "R1", 5, "2025-05-06")
+    _load_files(warehouse, "reviews:killed", "reviews:today")
+    assert pending_batches(warehouse) == ["reviews:killed", "reviews:today"]
+    [result] = run_suites(warehouse, pending_batches(warehouse))
+    assert result.batch_ids == ["reviews:killed", "reviews:today"] and not result.success
+    assert pending_batches(warehouse) == []
+    assert run_suites(warehouse, pending_batches(warehouse)) == []
+
+    _load_files(warehouse, "reviews:empty")  # every row quarantined: nothing to validate
+    assert pending_batches(warehouse) == ["reviews:empty"]
+    assert run_suites(warehouse, ["reviews:empty"]) == []
+    assert pending_batches(warehouse) == [], "a batch without rows is not pending forever"
+
+
+def test_results_and_the_record_of_validated_batches_commit_together(warehouse, monkeypatch):
+    """A crash while storing leaves the batch pending, never marked without its results."""
+    from expectations import pending_batches
+    from expectations import run as run_module
+
+    _insert_review(warehouse, "reviews:a", "R1", 5, "2025-05-06")
+    _load_files(warehouse, "reviews:a")
+    real = run_module.batch_source
+
+    def crash(batch_id):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(run_module, "batch_source", crash)  # fails inside the transaction
+    with pytest.raises(OSError):
+        run_suites(warehouse, ["reviews:a"])
+    monkeypatch.setattr(run_module, "batch_source", real)
+    assert warehouse.execute("select count(*) from raw.expectation_results").fetchone() == (0,)
+    assert pending_batches(warehouse) == ["reviews:a"]
+
+
+def test_a_warehouse_validated_before_the_record_existed_is_not_validated_again(warehouse):
+    """Upgrade: the batches named in existing results count as validated."""
+    from expectations import pending_batches
+    from expectations.run import RESULTS_DDL
+
+    warehouse.execute(RESULTS_DDL)
+    warehouse.execute("insert into raw.expectation_results (run_at, source, batch_ids) values "
+                      "(timestamp '2025-05-06 10:00:00', 'reviews', '[\"reviews:old\"]')")
+    _load_files(warehouse, "reviews:old", "reviews:new")
+    assert pending_batches(warehouse) == ["reviews:new"]

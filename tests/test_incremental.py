@@ -42,6 +42,8 @@ ALERT_COLUMNS = ("alert_id", "rule_code", "rule_family", "severity", "subject_ty
                  "subject_id", "dept_code", "staff_id", "as_of", "metric_value",
                  "threshold_value", "evidence")  # all but first_detected_on (see above)
 
+pytestmark = pytest.mark.e2e
+
 
 # --------------------------------------------------------------------------- daily files
 

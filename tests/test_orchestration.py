@@ -1,7 +1,8 @@
 """Dagster definitions: lineage from every raw source to the alerts, checks, schedule, sensor.
 
-The dbt assets read dbt_project/target/manifest.json at import time, so the session
-fixture runs `dbt parse` (as `make test` does) before anything imports them.
+The dbt assets read dbt_project/target/manifest.json when they are built (not at import:
+orchestration/definitions.py), so the session fixture runs `dbt parse` first, as `make
+test` does.
 """
 
 import os
@@ -43,7 +44,7 @@ def manifest(tmp_path_factory):
 def defs(manifest):
     from orchestration.definitions import defs
 
-    return defs
+    return defs()  # what Dagster calls when it loads the code location
 
 
 def _ancestors(graph, key: AssetKey) -> set[AssetKey]:
@@ -56,6 +57,7 @@ def _ancestors(graph, key: AssetKey) -> set[AssetKey]:
     return seen
 
 
+@pytest.mark.dbt
 def test_definitions_load_and_the_daily_job_resolves(defs):
     Definitions.validate_loadable(defs)
     job = defs.resolve_job_def("searchlight_daily")
@@ -64,6 +66,18 @@ def test_definitions_load_and_the_daily_job_resolves(defs):
     assert defs.resolve_sensor_def("landing_sensor")
 
 
+@pytest.mark.dbt
+def test_dagster_finds_the_lazy_definitions_in_the_module(manifest):
+    """`dagster dev -m orchestration.definitions` loads ``defs()``: importing the module
+    builds nothing (tests/test_no_work_at_import.py), Dagster calls the function."""
+    from dagster._core.workspace.autodiscovery import loadable_targets_from_python_module
+
+    [target] = loadable_targets_from_python_module("orchestration.definitions", None)
+    assert target.attribute == "defs"
+    assert isinstance(target.target_definition(), Definitions)
+
+
+@pytest.mark.dbt
 def test_every_source_is_a_raw_asset_with_a_non_blocking_expectation_check(defs):
     graph = defs.resolve_asset_graph()
     check_keys = set(graph.asset_check_keys)
@@ -75,6 +89,7 @@ def test_every_source_is_a_raw_asset_with_a_non_blocking_expectation_check(defs)
         assert not graph.get_check_spec(check).blocking
 
 
+@pytest.mark.dbt
 def test_lineage_runs_from_raw_sources_through_staging_to_the_alerts(defs):
     graph = defs.resolve_asset_graph()
     assert AssetKey(["raw", "cases"]) in graph.get(AssetKey(["staging", "stg_cases_versions"])
@@ -88,18 +103,21 @@ def test_lineage_runs_from_raw_sources_through_staging_to_the_alerts(defs):
     assert all(graph.get(k).is_materializable for k in dbt_raw), dbt_raw
 
 
+@pytest.mark.dbt
 def test_dbt_tests_become_asset_checks(defs):
     graph = defs.resolve_asset_graph()
     dbt_checks = [c for c in graph.asset_check_keys if c.asset_key.path[0] != "raw"]
     assert dbt_checks, "no dbt test became an asset check"
 
 
+@pytest.mark.dbt
 def test_every_step_that_touches_the_warehouse_is_in_one_pool(defs):
     job = defs.resolve_job_def("searchlight_daily")
     pools = {node.name: node.definition.pool for node in job.graph.node_dict.values()}
     assert pools and all(pool == POOL for pool in pools.values()), pools
 
 
+@pytest.mark.dbt
 def test_dbt_build_args_pass_as_of_and_leave_unit_tests_out(manifest):
     from orchestration.dbt_assets import DbtBuildConfig, dbt_build_args
 
@@ -110,6 +128,7 @@ def test_dbt_build_args_pass_as_of_and_leave_unit_tests_out(manifest):
         DbtBuildConfig(as_of="20 May")
 
 
+@pytest.mark.dbt
 def test_schedule_runs_daily_at_six_in_china(defs):
     schedule = defs.resolve_schedule_def("searchlight_daily_schedule")
     assert schedule.execution_timezone == "Asia/Shanghai"
@@ -126,6 +145,7 @@ def _drop(landing: Path, rel: str, text: str = "a,b\n1,2\n", age: float = 3600) 
     return path
 
 
+@pytest.mark.dbt
 def test_landing_sensor_requests_a_run_for_new_files_and_nothing_for_the_same_files(
         defs, tmp_path, monkeypatch):
     from orchestration.sensors import landing_sensor
@@ -168,6 +188,7 @@ def conformance_landing(tmp_path):
     return landing
 
 
+@pytest.mark.e2e
 def test_daily_job_materialises_the_whole_graph_on_the_conformance_landing(
         manifest, conformance_landing, tmp_path, monkeypatch):
     from orchestration.definitions import build_definitions
@@ -213,3 +234,58 @@ def test_daily_job_materialises_the_whole_graph_on_the_conformance_landing(
     assert again.materialization.metadata["files_loaded"].value == 0
     [check] = rerun.get_asset_check_evaluations()
     assert check.passed and check.metadata["rows"].value == 0
+
+
+@pytest.fixture
+def dagster_home(tmp_path, monkeypatch):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(ROOT / "orchestration" / "dagster.yaml", home / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    return home
+
+
+@pytest.mark.unit
+def test_the_instance_settings_turn_the_community_pop_up_off(dagster_home):
+    """Issue 14 item 17: no new-user ('join the community') pop-up in the UI."""
+    instance = DagsterInstance.get()
+    try:
+        assert instance.nux_enabled is False
+    finally:
+        instance.dispose()
+
+
+@pytest.mark.dbt
+def test_warning_assets_are_grouped_by_rule_family(defs):
+    """Issue 14 item 17: 74 warning assets in one group made marts/alerts unreadable; the
+    family comes from each rule's config.meta.family, not from the folder."""
+    graph = defs.resolve_asset_graph()
+    groups: dict[str, set[str]] = {}
+    for key in graph.get_all_asset_keys():
+        if key.path[0] == "warnings":
+            groups.setdefault(graph.get(key).group_name, set()).add(key.path[-1])
+    assert set(groups) == {f"warnings_{f}" for f in "TFSPLCK"}, sorted(groups)
+    assert {"warn_t01_overdue_statutory", "cov_t01_overdue_statutory"} <= groups["warnings_T"]
+    assert {"warn_l05_shared_account", "cov_l05_shared_account"} <= groups["warnings_L"]
+
+
+def test_a_cli_run_shows_in_dagster_as_materializations(defs, demo_run, dagster_home):
+    """Issue 14 item 17: after `make demo` (DAGSTER_HOME set) no asset of the graph reads
+    "never materialized": the CLI reports each asset it built under the same key."""
+    from searchlight.dagster_record import built_asset_paths, record_run
+
+    _, warehouse, report = demo_run
+    graph = defs.resolve_asset_graph()
+    recorded = [AssetKey(path) for path, _ in built_asset_paths(report)]
+    assert not [k for k in recorded if not graph.has(k)], "keys the definitions do not have"
+    assert record_run(report, warehouse) == len(recorded)
+    instance = DagsterInstance.get()
+    try:
+        never = [k.to_user_string() for k in graph.get_all_asset_keys()
+                 if graph.get(k).is_materializable
+                 and instance.get_latest_materialization_event(k) is None]
+        alerts = instance.get_latest_materialization_event(ALERTS)
+    finally:
+        instance.dispose()
+    assert never == []
+    assert alerts.asset_materialization.metadata["built_by"].value == "searchlight run (CLI)"

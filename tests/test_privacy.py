@@ -41,6 +41,7 @@ def leaky(tmp_path):
     con.close()
 
 
+@pytest.mark.unit
 def test_the_scan_finds_every_kind_of_leak(leaky):
     leaky.execute("""create table marts.leaks as select * from (values
         ('{"applicant":"' || ? || '"}', 'id inside JSON'),
@@ -74,6 +75,7 @@ FORMATTED_LEAKS = [
 ]
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(("value", "kind", "why"), FORMATTED_LEAKS,
                          ids=[why for *_, why in FORMATTED_LEAKS])
 def test_the_scan_finds_formatted_and_embedded_leaks(leaky, value, kind, why):
@@ -83,6 +85,7 @@ def test_the_scan_finds_formatted_and_embedded_leaks(leaky, value, kind, why):
         ("scratch", "value", kind, 1)], why
 
 
+@pytest.mark.unit
 def test_masked_and_pseudonymised_forms_are_not_leaks(leaky):
     leaky.execute("""create table marts.clean as select * from (values
         ('5101**********123X'), ('138****5678'), ('6217 **** **** 5678'), ('欧**'),
@@ -93,6 +96,7 @@ def test_masked_and_pseudonymised_forms_are_not_leaks(leaky):
     assert scan_marts(leaky) == []
 
 
+@pytest.mark.e2e
 def test_no_mart_of_the_demo_holds_clear_text_personal_data(demo_run):
     _, warehouse, _ = demo_run
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -109,6 +113,7 @@ def test_no_mart_of_the_demo_holds_clear_text_personal_data(demo_run):
         for leak in leaks)
 
 
+@pytest.mark.unit
 def test_running_with_the_default_demo_key_prints_a_warning(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("SEARCHLIGHT_PSEUDONYM_KEY", raising=False)
     # The warning comes before anything is read: a missing landing folder is enough.

@@ -6,15 +6,14 @@ pseudonym_guard.py makes a run under another key rebuild them in full.
 
 from __future__ import annotations
 
-import shutil
-
 import duckdb
+import pytest
 
-from ledger import store
 from searchlight import pseudonym_guard
 from searchlight.dbt_plugin import KEY_ENV, pseudonym_macro_sql
 
 
+@pytest.mark.unit
 def test_fingerprint_is_remembered_and_compared(tmp_path, monkeypatch):
     warehouse = tmp_path / "w.duckdb"
     assert not pseudonym_guard.key_changed(warehouse)  # nothing built yet
@@ -35,13 +34,13 @@ def test_fingerprint_is_remembered_and_compared(tmp_path, monkeypatch):
     assert "key-one" not in stored and len(stored) == 16
 
 
-def test_a_run_under_a_new_key_rebuilds_every_pseudonym(tmp_path, monkeypatch, demo_run):
+@pytest.mark.e2e
+def test_a_run_under_a_new_key_rebuilds_every_pseudonym(tmp_path, monkeypatch, demo_run,
+                                                       copy_demo):
     from searchlight import pipeline
 
-    source, source_warehouse, _ = demo_run
-    warehouse = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(source_warehouse, warehouse)
-    shutil.copyfile(store.ledger_path(source_warehouse), store.ledger_path(warehouse))
+    source, _, _ = demo_run
+    warehouse = copy_demo(tmp_path)
 
     monkeypatch.setenv(KEY_ENV, "a-rotated-key")
     report = pipeline.run(source / "landing", warehouse, progress=False, publish=False)

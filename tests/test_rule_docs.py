@@ -15,6 +15,7 @@ import subprocess
 import pytest
 import yaml
 
+from ingest.seeds import read_seed
 from orchestration.prepare import ensure_manifest
 from searchlight.dbt import dbt_env, dbt_executable
 from searchlight.paths import DBT_PROJECT_DIR
@@ -26,6 +27,8 @@ NON_THRESHOLD_VARS = {"as_of", "warning_rules"}
 VAR_CALL = re.compile(r"""var\(\s*['"](\w+)['"]""")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ENGLISH_WORDS = re.compile(r"\b[A-Za-z]{3,}(?:\s+[A-Za-z]{2,}){2,}")  # a few words in a row
+
+pytestmark = pytest.mark.dbt
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +103,26 @@ def test_a_vars_override_shows_in_the_rule_meta(tmp_path):
     s06 = nodes["model.searchlight.warn_s06_qr_feedback"]["config"]["meta"]
     assert t06["thresholds"] == {"t06_acceptance_limit_workdays": 7}
     assert s06["thresholds"]["s06_red_categories"] == ["吃拿卡要", "索贿"]
+
+
+# seeds/rule_catalogue.csv column -> the rule's meta key: the catalogue an auditor reads
+# as a table and the meta the SQL and docs read must say the same.
+CATALOGUE_META = {"code": "code", "family": "family", "name_zh": "name_zh",
+                  "name_en": "name_en", "severity": "severity", "subject_type": "subject_type",
+                  "legal_basis_zh": "legal_basis", "legal_basis_en": "legal_basis_en"}
+
+
+def test_the_rule_catalogue_seed_lists_every_rule_once(project_vars):
+    rows = read_seed("rule_catalogue")
+    listed = [f"warn_{rule}" for rule in project_vars["warning_rules"]]
+    assert sorted(r["model"] for r in rows) == sorted(listed), (
+        "seeds/rule_catalogue.csv and var warning_rules name different rules")
+    assert len({r["code"] for r in rows}) == len(rows)
+
+
+def test_the_rule_catalogue_seed_agrees_with_every_rules_meta(rules):
+    for row in read_seed("rule_catalogue"):
+        meta = rules[row["model"]]["config"]["meta"]
+        differ = {col: (row[col], meta.get(key)) for col, key in CATALOGUE_META.items()
+                  if row[col] != meta.get(key)}
+        assert not differ, f"{row['model']}: rule_catalogue.csv vs meta (seed, meta): {differ}"

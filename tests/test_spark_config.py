@@ -9,6 +9,8 @@ import pytest
 from ingest.lake import LakeTable
 from searchlight.spark import catalog, session
 
+pytestmark = pytest.mark.unit
+
 
 def test_the_session_takes_the_spark_profiles_parameters_rendered_with_the_warehouse(
         tmp_path, monkeypatch):

@@ -36,7 +36,7 @@
     {#- error() has no type of its own: the CASE around it keeps the value's type. -#}
     error('working-day calendar does not cover year '
         || cast(extract(year from {{ date_expr }}) as varchar)
-        || ': add the year to calendar_overrides or update the holidays package (needed for '
+        || ': add the year to calendar_overrides, or update the holidays package and run make calendar (needed for '
         || cast(cast({{ date_expr }} as date) as varchar) || ')')
 {%- endmacro %}
 
@@ -45,7 +45,7 @@
         is never returned, only raised; the null keeps the CASE's type untouched). -#}
     case when cast('working-day calendar does not cover year '
         || cast(extract(year from {{ date_expr }}) as {{ dbt.type_string() }})
-        || ': add the year to calendar_overrides or update the holidays package' as integer) is null
+        || ': add the year to calendar_overrides, or update the holidays package and run make calendar' as integer) is null
         then null end
 {%- endmacro %}
 

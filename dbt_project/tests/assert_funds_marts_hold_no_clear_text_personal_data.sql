@@ -5,11 +5,14 @@ with
 
 candidates as (
 
-    select 'fct_subsidy_payments.recipient_id_masked' as col, recipient_id_masked as val from {{ ref('fct_subsidy_payments') }}
+    select 'fct_subsidy_payments.recipient_id_masked' as col, recipient_id_masked as val
+    from {{ ref('fct_subsidy_payments') }}
     union all
-    select 'fct_subsidy_payments.recipient_name_masked', recipient_name_masked from {{ ref('fct_subsidy_payments') }}
+    select 'fct_subsidy_payments.recipient_name_masked' as col, recipient_name_masked as val
+    from {{ ref('fct_subsidy_payments') }}
     union all
-    select 'fct_subsidy_payments.bank_account_masked', bank_account_masked from {{ ref('fct_subsidy_payments') }}
+    select 'fct_subsidy_payments.bank_account_masked' as col, bank_account_masked as val
+    from {{ ref('fct_subsidy_payments') }}
 
 )
 

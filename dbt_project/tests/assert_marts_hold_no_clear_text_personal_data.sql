@@ -4,13 +4,17 @@ with
 
 candidates as (
 
-    select 'fct_cases.applicant_id_masked' as col, applicant_id_masked as val from {{ ref('fct_cases') }}
+    select 'fct_cases.applicant_id_masked' as col, applicant_id_masked as val
+    from {{ ref('fct_cases') }}
     union all
-    select 'fct_cases.applicant_phone_masked', applicant_phone_masked from {{ ref('fct_cases') }}
+    select 'fct_cases.applicant_phone_masked' as col, applicant_phone_masked as val
+    from {{ ref('fct_cases') }}
     union all
-    select 'fct_cases.applicant_name_masked', applicant_name_masked from {{ ref('fct_cases') }}
+    select 'fct_cases.applicant_name_masked' as col, applicant_name_masked as val
+    from {{ ref('fct_cases') }}
     union all
-    select 'dim_staff.id_number_masked', id_number_masked from {{ ref('dim_staff') }}
+    select 'dim_staff.id_number_masked' as col, id_number_masked as val
+    from {{ ref('dim_staff') }}
 
 )
 

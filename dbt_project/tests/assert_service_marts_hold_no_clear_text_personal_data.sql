@@ -5,11 +5,14 @@ with
 
 candidates as (
 
-    select 'fct_reviews.reviewer_phone_masked' as col, reviewer_phone_masked as val from {{ ref('fct_reviews') }}
+    select 'fct_reviews.reviewer_phone_masked' as col, reviewer_phone_masked as val
+    from {{ ref('fct_reviews') }}
     union all
-    select 'fct_hotline_tickets.caller_phone_masked', caller_phone_masked from {{ ref('fct_hotline_tickets') }}
+    select 'fct_hotline_tickets.caller_phone_masked' as col, caller_phone_masked as val
+    from {{ ref('fct_hotline_tickets') }}
     union all
-    select 'fct_qr_feedback.contact_phone_masked', contact_phone_masked from {{ ref('fct_qr_feedback') }}
+    select 'fct_qr_feedback.contact_phone_masked' as col, contact_phone_masked as val
+    from {{ ref('fct_qr_feedback') }}
 
 )
 

@@ -99,39 +99,80 @@ def declare_lake(spark: Any, warehouse: SparkWarehouse,
 
 
 def run(landing: Path, warehouse: Path, as_of: dt.date | None = None,
-        progress: bool = True, publish: bool = True, full_refresh: bool = False):
-    from searchlight.pipeline import RunReport, check_expectations
+        progress: bool = True, publish: bool = True, full_refresh: bool = False,
+        notify=None):
+    """searchlight.pipeline.run for the Spark target (module docstring): the same steps,
+    recorded the same way (searchlight/runstate.py: state and logs beside the loader's
+    file, so an interrupted run is completed by the next)."""
+    from searchlight import pipeline
+    from searchlight import warehouse as warehouse_lock
+    from searchlight.runstate import Run
 
     landing = Path(landing)
-    if not landing.is_dir():
-        raise FileNotFoundError(f"landing folder {landing} does not exist")
+    pipeline.check_landing(landing)
     wh = open_warehouse(warehouse)
+    notes: list[str] = []
 
-    load = load_landing(wh.loader_db, landing, progress=progress)
-    failures = check_expectations(wh.loader_db, load)
-    with duckdb.connect(str(wh.loader_db)) as con:
+    def tell(message: str) -> None:
+        notes.append(message)
+        if notify:
+            notify(message)
+
+    state = Run(wh.loader_db)
+    previous_notify = warehouse_lock.set_notify(tell)
+    try:
+        with state.active():
+            if state.previous:
+                tell(state.previous.describe())
+            report = _run_steps(state, landing, wh, as_of, progress, publish, full_refresh)
+    finally:
+        warehouse_lock.set_notify(previous_notify)
+    report.notes = notes
+    report.log = state.log.path
+    report.steps = list(state.steps_done)
+    return report
+
+
+def _run_steps(state, landing: Path, wh: SparkWarehouse, as_of: dt.date | None,
+               progress: bool, publish: bool, full_refresh: bool):
+    from searchlight import pipeline
+    from searchlight import warehouse as warehouse_lock
+
+    with state.step("open warehouse"):
+        warehouse_lock.wait_until_free(wh.loader_db)
+    with state.step("load"):
+        load = load_landing(wh.loader_db, landing, progress=progress)
+    with state.step("expectations"):
+        failures = pipeline.check_expectations(wh.loader_db, since=state.last_complete)
+    with state.step("ledger restore"), duckdb.connect(str(wh.loader_db)) as con:
         ledger_sync.export(con, wh.ledger)
-    export_raw(wh.loader_db, wh.lake)
-    export_schema(wh.loader_db, wh.lake, "ledger")
+    with state.step("lake export"):
+        export_raw(wh.loader_db, wh.lake)
+        export_schema(wh.loader_db, wh.lake, "ledger")
+    with state.step("dbt build"):
+        spark = spark_session(wh)
+        session.register_pseudonym(spark)
+        declare_lake(spark, wh)
+        # Staging is rebuilt in full on Spark (no incremental state to refresh), so
+        # --full-refresh changes nothing that the build does not already do.
+        result = dbt_runner.invoke(
+            duckdb_dbt.build_args(as_of.isoformat() if as_of else None,
+                                  full_refresh=full_refresh), wh.root)
+    with state.step("ledger sync"):
+        ledger_report = after_build(spark, wh)
 
-    spark = spark_session(wh)
-    session.register_pseudonym(spark)
-    declare_lake(spark, wh)
-    # Staging is rebuilt in full on Spark (no incremental state to refresh), so
-    # --full-refresh changes nothing that the build does not already do.
-    result = dbt_runner.invoke(
-        duckdb_dbt.build_args(as_of.isoformat() if as_of else None, full_refresh=full_refresh),
-        wh.root)
-    ledger_report = after_build(spark, wh)
-
-    report = RunReport(load=load, as_of=as_of, expectation_failures=failures,
-                       dbt_seconds=result.elapsed_s + ledger_report.dbt_seconds,
-                       ledger=ledger_report)
-    summarise(spark, report)
+    report = pipeline.RunReport(load=load, as_of=as_of, failed_expectations=failures,
+                                expectation_failures=[str(f) for f in failures],
+                                dbt_seconds=result.elapsed_s + ledger_report.dbt_seconds,
+                                ledger=ledger_report, built_models=result.nodes)
+    with state.step("summary"):
+        summarise(spark, report)
     if publish:
         from searchlight.spark.publish import publish_marts
 
-        report.published_to = publish_marts(spark, wh.root)
+        with state.step("publish"):
+            report.published_to = publish_marts(spark, wh.root)
+    state.complete()
     return report
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ingest.sources import LAWFUL_PROCEDURES
+from ingest.sources import lawful_procedures
 from synthetic.identifiers import credit_codes, person_names, phones, resident_ids
 from synthetic.planter import CasePlanter
 from synthetic.plugin import Alerts, DemoContext, FamilyRows
@@ -355,7 +355,7 @@ def _elapsed(acc: datetime, end: datetime, unit: str, evs: list[dict], clock) ->
     evs = sorted(evs, key=lambda e: e["seq"])
     spans = []
     for k, e in enumerate(evs):
-        if e["event_type"] == "SUSPEND_START" and e.get("procedure_type") in LAWFUL_PROCEDURES:
+        if e["event_type"] == "SUSPEND_START" and e.get("procedure_type") in lawful_procedures():
             stop = next((f["event_at"] for f in evs[k + 1:] if f["event_type"] == "SUSPEND_END"),
                         end)
             spans.append((e["event_at"], stop))

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ingest.sources import RATING_LABELS
+from ingest.sources import rating_labels
 from synthetic.plugin import Alerts, DemoContext, FamilyRows
 from synthetic.pseudonyms import pseudonym
 
@@ -63,7 +63,7 @@ def _none(v: Any) -> bool:
 
 
 def _rating(v: Any) -> int:
-    return RATING_LABELS[v] if isinstance(v, str) and v in RATING_LABELS else int(v)
+    return rating_labels()[v] if isinstance(v, str) and v in rating_labels() else int(v)
 
 
 class ServiceFamily:
@@ -153,7 +153,7 @@ class ServiceFamily:
         n = len(pick)
         ratings = rng.choice([5, 4, 3, 2, 1], n, p=[0.66, 0.22, 0.07, 0.035, 0.015])
         lag_h = rng.integers(1, 96, n)
-        labels = {v: k for k, v in RATING_LABELS.items()}
+        labels = {v: k for k, v in rating_labels().items()}
         as_of_end = _at(self.ctx.as_of, "23:00:00")
         for (_, case), rating, lag in zip(pick.iterrows(), ratings, lag_h):
             at = (pd.Timestamp(case["completed_at"]) + pd.Timedelta(hours=int(lag))).to_pydatetime()

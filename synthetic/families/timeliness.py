@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from ingest.sources import LAWFUL_PROCEDURES
+from ingest.sources import lawful_procedures
 from synthetic.case_exports import REEXPORT_BUCKET
 from synthetic.clock import AS_OF, Clock
 from synthetic.planter import CasePlanter, Plant
@@ -405,7 +405,7 @@ def _case_rules(history: list[dict], evs: list[dict], item: dict | None, as_of: 
         if e["event_type"] == "SUSPEND_START":
             end = next((f["event_at"] for f in evs[k + 1:] if f["event_type"] == "SUSPEND_END"),
                        clock_end)
-            suspensions.append((e["event_at"], end, e.get("procedure_type") in LAWFUL_PROCEDURES))
+            suspensions.append((e["event_at"], end, e.get("procedure_type") in lawful_procedures()))
     merged: list[list[datetime]] = []
     for s, e in sorted((s, e) for s, e, lawful in suspensions if lawful and e is not None):
         if merged and s <= merged[-1][1]:

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
 import pandas as pd
 import pytest
 
-from ingest.calendar import (
-    CalendarNotCovered,
-    covered_years,
-    is_workday,
-    workdays,
-    write_builtin_calendar,
-)
+from ingest import calendar
+from ingest.calendar import CalendarNotCovered, covered_years, is_workday, workdays
+
+pytestmark = pytest.mark.unit
 
 
 def test_covered_years_are_the_years_with_an_official_schedule():
@@ -66,13 +62,15 @@ def test_overrides_win_over_the_library_and_cover_their_year():
     assert not is_workday(dt.date(year, 1, 1), overrides=pairs)
 
 
-def test_builtin_calendar_table_has_every_day_of_every_covered_year():
-    con = duckdb.connect()
-    n = write_builtin_calendar(con)
-    rows = con.execute("SELECT count(*), count(DISTINCT day), min(day), max(day) "
-                       "FROM raw.calendar_builtin").fetchone()
-    first, last = covered_years()[0], covered_years()[-1]
-    assert rows == (n, n, dt.date(first, 1, 1), dt.date(last, 12, 31))
-    assert con.execute("SELECT is_workday, holiday_name IS NOT NULL FROM raw.calendar_builtin "
-                       "WHERE day IN ('2025-04-27', '2025-05-01') ORDER BY day").fetchall() == \
-        [(True, False), (False, True)]
+def test_a_seed_year_with_a_missing_day_is_refused_naming_the_year(monkeypatch):
+    # a dropped line would shift every working-day count after it: all or nothing
+    rows = [{"day": f"2030-01-{d:02d}", "is_workday": "true", "holiday_name": ""}
+            for d in range(1, 32)]
+    rows += [{"day": "2031-01-01", "is_workday": "false", "holiday_name": "元旦"}]
+    monkeypatch.setattr(calendar, "read_seed", lambda name: rows)
+    calendar.seed_years.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="2030 does not list every day"):
+            calendar.covered_years()
+    finally:
+        calendar.seed_years.cache_clear()

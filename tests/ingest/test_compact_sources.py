@@ -7,9 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+
 from ingest.load import load_source
 
 TENDERS_HEADER = "tender_id,buyer_dept_code,procedure_type,estimated_value,published_at"
+
+pytestmark = pytest.mark.unit
 
 
 def _rows(con, sql: str) -> list[tuple]:
@@ -24,7 +28,7 @@ def test_every_version_stays_in_raw_with_its_file_name_and_line(con, write, land
     load_source(con, "tenders", landing)
     write("tenders/c.csv", f"{TENDERS_HEADER}\nT1,D4,邀请招标,300.01,2025-04-02\n")  # a later run
     [a, b, c] = load_source(con, "tenders", landing)
-    assert [r.status for r in (a, b, c)] == ["duplicate", "duplicate", "loaded"]
+    assert [r.status for r in (a, b, c)] == ["already loaded", "already loaded", "loaded"]
     assert _rows(con, "SELECT _file_name, _line, buyer_dept_code, estimated_value "
                       "FROM raw.tenders ORDER BY _file_name, _line") == [
         ("tenders/a.csv", 2, "D1", Decimal("100.00")), ("tenders/a.csv", 3, "D2", Decimal("150.00")),

@@ -23,6 +23,8 @@ from ingest.load import load_landing
 
 from .conftest import CASES_HEADER, RESIDENT_IDS, case_row
 
+pytestmark = pytest.mark.unit
+
 
 def parquet_rows(path: Path) -> int:
     with duckdb.connect() as con:

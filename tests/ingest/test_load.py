@@ -28,6 +28,8 @@ GBK_CASES = (
     "已申请,,,,2025-04-25 10:00:00\n"
 )
 
+pytestmark = pytest.mark.unit
+
 
 def _rows(con, sql: str) -> list[tuple]:
     return con.execute(sql).fetchall()
@@ -216,7 +218,9 @@ def test_rerun_over_the_same_landing_folder_adds_nothing(con, write, landing):
     again = load_source(con, "cases", landing)
     assert [_rows(con, f"SELECT count(*) FROM {t}")[0][0] for t in tables] == counts
     assert [r.status for r in first] == ["loaded", "duplicate", "refused"]
-    assert [r.status for r in again] == ["duplicate", "duplicate", "refused"]
+    assert [r.status for r in again] == ["already loaded", "duplicate", "refused"]
+    assert [r.seen_before for r in again] == [True, True, False]
+    assert "same content as cases/a.csv" in again[1].message
 
 
 def test_a_file_failing_half_way_leaves_nothing_behind(con, write, landing, monkeypatch):
@@ -232,15 +236,16 @@ def test_a_file_failing_half_way_leaves_nothing_behind(con, write, landing, monk
     real = load_module.record_file
     monkeypatch.setattr(load_module, "record_file", boom)
     failed, loaded = load_source(con, "cases", landing)
-    assert failed.status == "error" and "disk full" in failed.message
+    assert failed.status == "refused" and failed.failed and "disk full" in failed.message
     assert failed.message.startswith("cases/a.csv: ")
+    assert "the next run tries it again" in failed.message
     assert loaded.status == "loaded"
     assert _rows(con, "SELECT case_id FROM raw.cases") == [("C3",)]
     assert _rows(con, "SELECT count(*) FROM raw.quarantine") == [(0,)]
     assert _rows(con, "SELECT file_name FROM raw.load_files") == [("cases/b.csv",)]
     monkeypatch.setattr(load_module, "record_file", real)
     retried = load_source(con, "cases", landing)
-    assert [r.status for r in retried] == ["loaded", "duplicate"]
+    assert [r.status for r in retried] == ["loaded", "already loaded"]
 
 
 def test_counts_reconcile_per_file_and_with_the_tables(con, write, landing):
@@ -275,7 +280,7 @@ def test_conformance_landing_loads_every_file_with_no_quarantined_row(tmp_path):
         [f for f in report.files if f.status != "loaded" or f.rows_quarantined]
     assert report.rows_loaded > 0
     again = load_landing(tmp_path / "w.duckdb", landing, progress=False)
-    assert {f.status for f in again.files} == {"duplicate"} and again.rows_loaded == 0
+    assert {f.status for f in again.files} == {"already loaded"} and again.rows_loaded == 0
 
 
 @pytest.mark.parametrize("wrong_width", [False, True])
@@ -357,3 +362,37 @@ def test_a_run_of_small_files_is_validated_by_one_query(write, landing, monkeypa
         (f"cases/{i}.csv", 2) for i in range(5)]
     assert _rows(con, "SELECT file_name, line FROM raw.quarantine") == [
         (f"cases/{i}.csv", 3) for i in range(5)]
+
+
+def test_a_file_that_failed_is_refused_with_the_cause_and_loads_once_fixed(
+        con, write, landing, monkeypatch):
+    """Issue 14 item 1: a file that fails to load is never left without a record."""
+    write("cases/a.csv", f"{CASES_HEADER}\n{case_row()}\n")
+    real = load_module.insert_raw
+
+    def broken(*args, **kwargs):
+        raise MemoryError("out of memory")
+
+    monkeypatch.setattr(load_module, "insert_raw", broken)
+    [failed] = load_source(con, "cases", landing)
+    assert (failed.status, failed.failed) == ("refused", True)
+    assert _rows(con, "SELECT status, message LIKE '%MemoryError: out of memory%' "
+                      "FROM raw.load_files") == [("refused", True)]
+    monkeypatch.setattr(load_module, "insert_raw", real)
+    [loaded] = load_source(con, "cases", landing)
+    assert loaded.status == "loaded"
+    assert _rows(con, "SELECT file_name, status FROM raw.load_files") == \
+        [("cases/a.csv", "loaded")]
+
+
+def test_a_file_refused_for_its_encoding_loads_once_declared(con, write, landing):
+    """Issue 14 item 4: the refusal says how to declare the encoding; declared, it loads."""
+    write("staff/staff.csv", f"staff_id,staff_name,id_number,dept_code\nS1,José,"
+                             f"{RESIDENT_IDS[0]},D01\n")
+    [refused] = load_source(con, "staff", landing)
+    assert refused.status == "refused" and "staff/.encoding" in refused.message
+    (landing / "staff" / ".encoding").write_text("utf-8\n")
+    [loaded] = load_source(con, "staff", landing)
+    assert loaded.status == "loaded"
+    assert _rows(con, "SELECT staff_name FROM raw.staff") == [("José",)]
+    assert _rows(con, "SELECT status FROM raw.load_files") == [("loaded",)]

@@ -11,6 +11,8 @@ from ingest.sources import SOURCES
 from ingest.validate import RowSource, checked_select, credit_code_ok, lit, resident_id_ok
 from tests.ingest.conftest import CREDIT_CODES, RESIDENT_IDS
 
+pytestmark = pytest.mark.unit
+
 
 def _parse(values: list[str]) -> list:
     """Run the cases validation query over submitted_at values; return (value, reason)."""

@@ -13,6 +13,8 @@ from searchlight import ledger_cli
 from searchlight.cli import main
 from tests.ledger.conftest import AS_OF, make_alert
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture
 def run(ledger_file, clock, monkeypatch, capsys):

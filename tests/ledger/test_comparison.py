@@ -13,6 +13,8 @@ import pytest
 from ingest.calendar import WorkCalendar
 from ledger import comparison
 
+pytestmark = pytest.mark.e2e
+
 WARNINGS = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "warnings"
 
 # Evidence keys in which a rule states, per condition, whether it held: the printed

@@ -11,6 +11,8 @@ import pytest
 
 from ledger import lifecycle, store
 
+pytestmark = pytest.mark.unit
+
 
 def last_seq(path, alert_id):
     with store.connect(path) as con:

@@ -18,6 +18,8 @@ import pytest
 from ledger import lifecycle, store
 from searchlight.cli import main
 
+pytestmark = pytest.mark.unit
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # Dies at the commit of the store's transaction: before it, or after it and before

@@ -14,6 +14,8 @@ from searchlight import ledger_cli
 from searchlight.cli import main
 from tests.ledger.conftest import AS_OF, make_alert
 
+pytestmark = pytest.mark.unit
+
 
 def actions(path) -> int:
     with sqlite3.connect(path) as con:

@@ -40,6 +40,8 @@ CLOCK_COLUMNS = {"as_of", "clock_end_at", "clock_days_gross", "lawful_suspended_
                  "elapsed_days", "is_open"}
 EVIDENCE_PAIR = re.compile(r"\(\s*'([a-z_0-9]+)'\s*,\s*(.+?)\),?\s*$", re.MULTILINE)
 
+pytestmark = pytest.mark.unit
+
 
 def evidence_pairs(sql: str) -> list[tuple[str, str]]:
     block = sql[sql.index("json_object(["):]
@@ -56,7 +58,7 @@ def measured_against_as_of(sql: str, pairs) -> bool:
 
 def rules_measured_against_as_of() -> dict[str, list[str]]:
     rules = {}
-    for path in sorted(WARNINGS.glob("warn_*.sql")):
+    for path in sorted(WARNINGS.glob("*/warn_*.sql")):
         sql = path.read_text(encoding="utf-8")
         pairs = evidence_pairs(sql)
         if measured_against_as_of(sql, pairs):

@@ -13,6 +13,8 @@ import pytest
 from ledger import evidence, lifecycle, store
 from tests.ledger.conftest import AS_OF, make_alert
 
+pytestmark = pytest.mark.unit
+
 
 def act(path, *args, clock, **kw):
     with store.connect(path) as con:

@@ -16,6 +16,8 @@ from dagster import build_sensor_context
 from ledger import lifecycle, notify, store
 from tests.ledger.conftest import make_alert
 
+pytestmark = pytest.mark.unit
+
 
 def start_receiver(port: int = 0):
     """A JSON webhook on loopback: (url, the messages it received, the server)."""

@@ -5,7 +5,6 @@ if anything forgot it). Two pipeline runs on a copy of the session's scale 0.1 d
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import duckdb
 import pytest
@@ -41,15 +40,11 @@ def cli(warehouse, *argv) -> int:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory, demo_run):
-    # A copy of the session's demo run (conftest.demo_run): its landing files, warehouse
-    # and ledger store, so this module mutates its own copy without a build of its own.
-    source, source_warehouse, report = demo_run
-    out = tmp_path_factory.mktemp("ledger_demo")
-    shutil.copytree(source / "landing", out / "landing")
-    warehouse = out / "warehouse.duckdb"
-    shutil.copyfile(source_warehouse, warehouse)
-    shutil.copyfile(store.ledger_path(source_warehouse), store.ledger_path(warehouse))
+def demo(tmp_path_factory, demo_run, copy_demo):
+    # A copy of the session's demo run (conftest.copy_demo): its warehouse and ledger
+    # store, so this module mutates its own copy without a build of its own.
+    out, _, report = demo_run
+    warehouse = copy_demo(tmp_path_factory.mktemp("ledger_demo"))
     first_alerts = alerts(warehouse)
     red = sorted(a for a, in duckdb.connect(str(warehouse), read_only=True).execute(
         "select alert_id from marts.alerts where severity = 'red'").fetchall())

@@ -13,6 +13,8 @@ from ledger import lifecycle, store
 from searchlight.cli import main
 from tests.ledger.conftest import AS_OF, legacy_store, make_alert
 
+pytestmark = pytest.mark.unit
+
 
 def verify(path):
     with store.connect(path) as con:

@@ -17,6 +17,8 @@ from ledger import lifecycle, store
 from searchlight.cli import main
 from tests.ledger.conftest import legacy_store
 
+pytestmark = pytest.mark.unit
+
 
 def act(path, alert_id, action, clock, **kw):
     with store.connect(path) as con:

@@ -22,6 +22,8 @@ from tests.synthetic.test_families import warning_rule_codes
 
 SCALE, SEED = 0.03, 5
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture(scope="module")
 def district(tmp_path_factory):

@@ -7,10 +7,13 @@ the rule and the family module it belongs in.
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from searchlight.paths import DBT_PROJECT_DIR
 from synthetic.families import CASE_PLANTERS, FAMILY_MODULES, ROW_FAMILIES
+
+pytestmark = pytest.mark.unit
 
 
 def warning_rule_codes() -> list[str]:

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from ingest import validate
 from synthetic.identifiers import (
@@ -19,6 +20,8 @@ from synthetic.identifiers import (
     phones,
     resident_ids,
 )
+
+pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).parents[2]
 CODE_SUFFIXES = {".py", ".sql", ".yml", ".yaml"}

@@ -17,7 +17,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 import synthetic
+
+pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).parents[2]
 PACKAGES = ("ingest", "synthetic", "searchlight", "ledger", "expectations", "orchestration",

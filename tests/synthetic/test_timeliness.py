@@ -8,9 +8,13 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
+
 from ingest.calendar import is_workday
 from synthetic.clock import Clock
 from synthetic.families.timeliness import RULES, evaluate_t_rules
+
+pytestmark = pytest.mark.unit
 
 CONFORMANCE = Path(__file__).parents[1] / "conformance"
 

@@ -47,8 +47,8 @@ top_handlers as (
     select
         agent_handlers.*,
         row_number() over (
-            partition by dept_code, agent_id
-            order by handler_case_count desc, handler_staff_id
+            partition by agent_handlers.dept_code, agent_handlers.agent_id
+            order by agent_handlers.handler_case_count desc, agent_handlers.handler_staff_id asc
         ) as handler_rank
     from agent_handlers
 
@@ -139,7 +139,8 @@ final as (
         others.other_case_count,
         others.handler_other_case_count,
         case when others.other_case_count > 0
-             then cast(others.handler_other_case_count as {{ type_double() }}) / others.other_case_count
+             then cast(others.handler_other_case_count as {{ type_double() }})
+                 / others.other_case_count
         end as handler_other_share,
         others.agent_item_codes
     from candidates

@@ -1,6 +1,7 @@
--- The working-day calendar (rules.md, working day): every day of the years the built-in
--- China calendar knows, plus every day of the years named in calendar_overrides
--- (weekends off by default there), overrides winning. workday_seq counts the working
+-- The working-day calendar (rules.md, working day): every day of the years the China
+-- calendar seed knows (seeds/china_calendar.csv, the State Council's schedules), plus
+-- every day of the years named in calendar_overrides (weekends off by default there),
+-- overrides winning. workday_seq counts the working
 -- days on or before the day, so workdays(a, b) = seq(date b) - seq(date a).
 with
 
@@ -10,7 +11,7 @@ builtin as (
         cast(day as date) as calendar_date,
         is_workday,
         holiday_name
-    from {{ source('raw', 'calendar_builtin') }}
+    from {{ ref('china_calendar') }}
 
 ),
 
@@ -30,13 +31,15 @@ override_only_years as (
 
     select distinct extract(year from calendar_date) as calendar_year
     from overrides
-    where extract(year from calendar_date) not in (select calendar_year from builtin_years)
+    where extract(year from calendar_date) not in (
+        select builtin_years.calendar_year from builtin_years
+    )
 
 ),
 
 digits as (
 
-    select d from (values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) as t (d)
+    select t.d from (values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) as t (d)
 
 ),
 
@@ -54,7 +57,8 @@ override_year_days as (
 
     select
         cast({{ dbt.dateadd('day', 'day_offsets.day_offset',
-            "cast(cast(cast(override_only_years.calendar_year as integer) as " ~ dbt.type_string() ~ ") || '-01-01' as date)") }} as date)
+            "cast(cast(cast(override_only_years.calendar_year as integer) as "
+            ~ dbt.type_string() ~ ") || '-01-01' as date)") }} as date)
             as calendar_date
     from override_only_years
     cross join day_offsets
@@ -68,7 +72,9 @@ weekday_defaults as (
         {{ day_of_week_iso('calendar_date') }} < 6 as is_workday,
         cast(null as {{ dbt.type_string() }}) as holiday_name
     from override_year_days
-    where extract(year from calendar_date) in (select calendar_year from override_only_years)
+    where extract(year from calendar_date) in (
+        select override_only_years.calendar_year from override_only_years
+    )
 
 ),
 
@@ -76,7 +82,8 @@ all_days as (
 
     select calendar_date, is_workday, holiday_name, 'builtin' as day_source from builtin
     union all
-    select calendar_date, is_workday, holiday_name, 'weekday_default' as day_source from weekday_defaults
+    select calendar_date, is_workday, holiday_name, 'weekday_default' as day_source
+    from weekday_defaults
 
 ),
 

@@ -13,7 +13,8 @@ with
 
 events as (
 
-    select * from {{ rows_of_changed_keys(ref('stg_case_events'), ['case_id'], loaded_at='loaded_through') }}
+    select * from {{ rows_of_changed_keys(ref('stg_case_events'), ['case_id'],
+                                          loaded_at='loaded_through') }}
 
 ),
 
@@ -29,8 +30,10 @@ event_counts as (
         case_id,
         cast(count(*) as integer) as event_count,
         cast(sum(case when event_type = 'EXTEND' then 1 else 0 end) as integer) as extend_count,
-        cast(sum(case when event_type = 'CORRECTION_NOTICE' then 1 else 0 end) as integer) as correction_notice_count,
-        cast(sum(case when event_type = 'SUSPEND_START' then 1 else 0 end) as integer) as suspension_count,
+        cast(sum(case when event_type = 'CORRECTION_NOTICE' then 1 else 0 end) as integer)
+            as correction_notice_count,
+        cast(sum(case when event_type = 'SUSPEND_START' then 1 else 0 end) as integer)
+            as suspension_count,
         -- the first answer to the application (T06): acceptance, refusal or a
         -- correction notice
         min(case when event_type in ('ACCEPT', 'REFUSE', 'CORRECTION_NOTICE') then event_at end)

@@ -90,9 +90,11 @@ measured as (
     select
         merged.*,
         cast({{ clock_days('merged.limit_unit', 'merged.period_start_at', 'merged.period_end_at',
-                      'cal_start.workday_seq', 'cal_end.workday_seq') }} as integer) as suspended_days
+                      'cal_start.workday_seq', 'cal_end.workday_seq') }} as integer)
+            as suspended_days
     from merged
-    left join calendar as cal_start on cal_start.calendar_date = cast(merged.period_start_at as date)
+    left join calendar as cal_start
+        on cal_start.calendar_date = cast(merged.period_start_at as date)
     left join calendar as cal_end on cal_end.calendar_date = cast(merged.period_end_at as date)
 
 )

@@ -4,6 +4,12 @@
 -- while the suspension is still running; the clock end closes it downstream.
 with
 
+lawful_procedure_types as (
+
+    select * from {{ ref('lawful_procedure_types') }}
+
+),
+
 events as (
 
     select * from {{ ref('stg_case_events') }}
@@ -53,7 +59,7 @@ paired as (
         starts.staff_id,
         starts.procedure_type,
         coalesce(starts.procedure_type in (
-            {%- for p in var('lawful_procedure_types') %}'{{ p }}'{{ "," if not loop.last }}{% endfor -%}
+            select lawful_procedure_types.procedure_type from lawful_procedure_types
         ), false) as is_lawful,
         ends.end_event_seq,
         ends.ended_at

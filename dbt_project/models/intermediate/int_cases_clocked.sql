@@ -51,11 +51,13 @@ measured as (
         cast(coalesce(suspended.lawful_period_count, 0) as integer) as lawful_period_count,
         cast(coalesce(suspended.lawful_suspended_days, 0) as integer) as lawful_suspended_days,
         cast({{ clock_days('cases.limit_unit', 'cases.accepted_at', 'cases.clock_end_at',
-                      'cal_accepted.workday_seq', 'cal_end.workday_seq') }} as integer) as clock_days_gross
+                      'cal_accepted.workday_seq', 'cal_end.workday_seq') }} as integer)
+            as clock_days_gross
     from cases
     cross join as_of_day
     left join suspended on cases.case_id = suspended.case_id
-    left join calendar as cal_accepted on cal_accepted.calendar_date = cast(cases.accepted_at as date)
+    left join calendar as cal_accepted
+        on cal_accepted.calendar_date = cast(cases.accepted_at as date)
     left join calendar as cal_end on cal_end.calendar_date = cast(cases.clock_end_at as date)
 
 ),

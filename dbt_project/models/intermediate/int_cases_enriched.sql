@@ -90,7 +90,8 @@ final as (
         case
             when not is_item_known then 'unknown_item'
             when accepted_at is null and status in ('已受理', '办理中', '已办结') then 'missing_accepted_at'
-            when accepted_at is not null and clock_end_at is null then 'ended_without_completion_time'
+            when accepted_at is not null and clock_end_at is null
+                then 'ended_without_completion_time'
         end as clock_not_evaluable_reason,
         -- T01-T03 scope: accepted 承诺件 cases (an unknown item is in scope, not evaluable)
         coalesce(item_type, '承诺件') = '承诺件'

@@ -35,8 +35,8 @@ ranked as (
     select
         links.*,
         row_number() over (
-            partition by staff_id, person_key
-            order by case relation
+            partition by links.staff_id, links.person_key
+            order by case links.relation
                 when '本人' then 0 when '配偶' then 1 when '子女' then 2
                 when '父母' then 3 when '兄弟姐妹' then 4 else 5 end
         ) as closeness_rank

@@ -26,33 +26,42 @@ enterprises as (
 -- only masked)
 bid_attributes as (
 
-    select tender_id, bidder_uscc, 'file_ip' as attribute,
-           file_ip as attribute_key, file_ip as shown_value
+    select
+        tender_id, bidder_uscc, 'file_ip' as attribute,
+        file_ip as attribute_key, file_ip as shown_value
     from bids
     where file_ip is not null
 
     union all
 
-    select tender_id, bidder_uscc, 'file_mac', file_mac, file_mac
+    select
+        tender_id, bidder_uscc, 'file_mac' as attribute,
+        file_mac as attribute_key, file_mac as shown_value
     from bids
     where file_mac is not null
 
     union all
 
-    select tender_id, bidder_uscc, 'file_creator_id', file_creator_id, file_creator_id
+    select
+        tender_id, bidder_uscc, 'file_creator_id' as attribute,
+        file_creator_id as attribute_key, file_creator_id as shown_value
     from bids
     where file_creator_id is not null
 
     union all
 
-    select tender_id, bidder_uscc, 'contact_phone', contact_phone_key, contact_phone_masked
+    select
+        tender_id, bidder_uscc, 'contact_phone' as attribute,
+        contact_phone_key as attribute_key, contact_phone_masked as shown_value
     from bids
     where contact_phone_key is not null
 
     union all
 
-    select bids.tender_id, bids.bidder_uscc, 'legal_rep_id',
-           enterprises.legal_rep_key, enterprises.legal_rep_id_masked
+    select
+        bids.tender_id, bids.bidder_uscc, 'legal_rep_id' as attribute,
+        enterprises.legal_rep_key as attribute_key,
+        enterprises.legal_rep_id_masked as shown_value
     from bids
     inner join enterprises on bids.bidder_uscc = enterprises.uscc
     where enterprises.legal_rep_key is not null

@@ -15,7 +15,8 @@ with
 
 alerts as (
 
-    {{ union_all(warning_rule_relations('warn_'), ['alert_id', 'rule_code', 'subject_id', 'as_of']) }}
+    {{ union_all(warning_rule_relations('warn_'),
+                 ['alert_id', 'rule_code', 'subject_id', 'as_of']) }}
 
 ),
 

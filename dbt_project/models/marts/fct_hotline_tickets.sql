@@ -41,11 +41,13 @@ final as (
         measured.is_open,
         measured.measured_to_at > measured.deadline_at as is_overdue,
         case when measured.measured_to_at > measured.deadline_at
-             then round({{ dbt.datediff('measured.deadline_at', 'measured.measured_to_at', 'second') }} / 3600.0, 2)
+             then round({{ dbt.datediff('measured.deadline_at', 'measured.measured_to_at',
+                                        'second') }} / 3600.0, 2)
         end as hours_overdue,
         -- working days from created_at to closed_at (to as_of while open)
         {{ working_days('measured.created_at', 'measured.measured_to_at',
-                        'cal_created.workday_seq', 'cal_measured.workday_seq') }} as handling_workdays,
+                        'cal_created.workday_seq', 'cal_measured.workday_seq') }}
+            as handling_workdays,
         measured.satisfaction
     from measured
     left join calendar as cal_created

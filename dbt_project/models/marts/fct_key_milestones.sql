@@ -12,7 +12,8 @@ measured as (
 
     select
         *,
-        {{ dbt.datediff('planned_on', 'coalesce(completed_on, ' ~ as_of() ~ ')', 'day') }} as days_past_plan
+        {{ dbt.datediff('planned_on', 'coalesce(completed_on, ' ~ as_of() ~ ')', 'day') }}
+            as days_past_plan
     from milestones
 
 ),

@@ -28,7 +28,8 @@ measured as (
         windows.dept_code,
         windows.hall_name,
         windows.street,
-        coalesce(feedback.handled_at, cast({{ as_of() }} as {{ dbt.type_timestamp() }})) as measured_to_at
+        coalesce(feedback.handled_at, cast({{ as_of() }} as {{ dbt.type_timestamp() }}))
+            as measured_to_at
     from feedback
     left join windows on feedback.window_id = windows.window_id
 
@@ -52,7 +53,8 @@ final as (
         measured.handled_at is not null as is_handled,
         -- working days from submitted_at to handled_at (to as_of while unhandled)
         {{ working_days('measured.submitted_at', 'measured.measured_to_at',
-                        'cal_submitted.workday_seq', 'cal_measured.workday_seq') }} as handling_workdays,
+                        'cal_submitted.workday_seq', 'cal_measured.workday_seq') }}
+            as handling_workdays,
         {{ working_days('measured.submitted_at', 'measured.measured_to_at',
                         'cal_submitted.workday_seq', 'cal_measured.workday_seq') }}
             > {{ var('s06_handling_limit_workdays') }} as is_handling_late

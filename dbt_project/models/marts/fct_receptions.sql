@@ -43,7 +43,8 @@ final as (
         case when expenses.guests + coalesce(expenses.companions, 0) > 0
              then round(expenses.amount / (expenses.guests + coalesce(expenses.companions, 0)), 2)
         end as amount_per_head,
-        case when expenses.guests <= {{ small_guests }} then {{ var('c01_small_party_max_companions') }}
+        case when expenses.guests <= {{ small_guests }}
+             then {{ var('c01_small_party_max_companions') }}
              else round(expenses.guests / {{ var('c01_companion_guest_divisor') }}.0, 2)
         end as companion_limit,
 

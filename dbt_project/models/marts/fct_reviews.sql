@@ -37,7 +37,8 @@ clocked as (
     select
         measured.*,
         {{ working_days('measured.reviewed_at', 'measured.measured_to_at',
-                        'cal_reviewed.workday_seq', 'cal_measured.workday_seq') }} as rectification_workdays
+                        'cal_reviewed.workday_seq', 'cal_measured.workday_seq') }}
+            as rectification_workdays
     from measured
     left join calendar as cal_reviewed
         on cal_reviewed.calendar_date = cast(measured.reviewed_at as date)

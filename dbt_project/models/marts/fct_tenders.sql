@@ -67,7 +67,8 @@ link_summary as (
     select
         tender_id,
         count(distinct bidder_uscc) as linked_bidder_count,
-        count(distinct {{ dbt.concat(['attribute', "'|'", 'attribute_key']) }}) as shared_value_count
+        count(distinct {{ dbt.concat(['attribute', "'|'", 'attribute_key']) }})
+            as shared_value_count
     from bidder_links
     group by tender_id
 
@@ -113,13 +114,15 @@ final as (
         bid_summary.min_bid_price,
         bid_summary.max_bid_price,
         case when bid_summary.min_bid_price > 0
-             then (bid_summary.max_bid_price - bid_summary.min_bid_price) / bid_summary.min_bid_price
+             then (bid_summary.max_bid_price - bid_summary.min_bid_price)
+                 / bid_summary.min_bid_price
         end as bid_price_spread_ratio,
 
         ---------- timestamps and periods
         tenders.published_at,
         tenders.bid_deadline_at,
-        {{ dbt.datediff('cast(tenders.published_at as date)', 'cast(tenders.bid_deadline_at as date)', 'day') }}
+        {{ dbt.datediff('cast(tenders.published_at as date)',
+                        'cast(tenders.bid_deadline_at as date)', 'day') }}
             as bidding_period_days,
         awards.awarded_at,
         awards.contract_signed_at,

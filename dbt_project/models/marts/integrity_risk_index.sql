@@ -57,7 +57,7 @@ complaints as (
         dept_code,
         cast({{ dbt.date_trunc('month', 'created_at') }} as date) as month_start
     from {{ ref('stg_hotline_tickets') }}
-    where category in ('{{ var("risk_complaint_categories") | join("', '") }}')
+    where category in ({{ "'" ~ var('risk_complaint_categories') | join("', '") ~ "'" }})
 
 ),
 
@@ -155,7 +155,11 @@ measured as (
         case when reviews > 0 then bad_reviews * 1.0 / reviews else 0 end as bad_review_share,
         complaints * 100.0
             / greatest(cases_handled, {{ var('risk_min_workload') }}) as complaint_rate
-    from (select * from staff_level union all select * from department_level) as levels
+    from (
+        select * from staff_level
+        union all
+        select * from department_level
+    ) as levels
 
 ),
 

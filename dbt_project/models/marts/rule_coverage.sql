@@ -6,7 +6,8 @@ with
 
 scope as (
 
-    {{ union_all(warning_rule_relations('cov_'), ['rule_code', 'subject_id', 'not_evaluable_reason']) }}
+    {{ union_all(warning_rule_relations('cov_'),
+                 ['rule_code', 'subject_id', 'not_evaluable_reason']) }}
 
 ),
 

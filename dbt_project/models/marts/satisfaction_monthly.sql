@@ -3,7 +3,8 @@
 -- table. A review counts at every level it can be attributed to (its window may be
 -- unknown, its staff member too); the month is the month of reviewed_at. The grain is
 -- (level, level_id, month), not staff x window x department.
-{%- set levels = [('staff', 'reviewed_staff_id'), ('window', 'window_id'), ('department', 'dept_code')] %}
+{%- set levels = [('staff', 'reviewed_staff_id'), ('window', 'window_id'),
+                  ('department', 'dept_code')] %}
 with
 
 reviews as (
@@ -47,7 +48,8 @@ by_level as (
         count(*) as review_count,
         avg(cast(rating as {{ type_double() }})) as rating_mean,
         sum(case when is_bad then 1 else 0 end) as bad_review_count,
-        sum(case when is_rectified_within_limit then 1 else 0 end) as bad_rectified_within_limit_count,
+        sum(case when is_rectified_within_limit then 1 else 0 end)
+            as bad_rectified_within_limit_count,
         -- bad reviews not yet rectified whose working-day limit has not run out at as_of:
         -- they may still be rectified in time, so they are neither success nor failure yet
         sum(case when is_bad and not is_rectified and not is_rectification_overdue

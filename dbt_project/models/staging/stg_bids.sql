@@ -1,8 +1,9 @@
 -- Bids (投标), current version per (tender_id, bidder_uscc) (no updated_at: the later
 -- file wins). contact_phone is personal: it leaves raw only as a pseudonym (to compare
 -- bidders, rule P02) and a masked form. A sole proprietorship's credit code (92...) is
--- personal too: bidder_uscc holds its pseudonym (enterprise_id), as every staging model does. file_ip, file_mac and file_creator_id identify
--- machines, not people: they stay in clear text, they are the evidence of P02.
+-- personal too: bidder_uscc holds its pseudonym (enterprise_id), as every staging model
+-- does. file_ip, file_mac and file_creator_id identify machines, not people: they stay in
+-- clear text, they are the evidence of P02.
 with
 
 source as (

@@ -13,7 +13,8 @@ with
 
 versions as (
 
-    select * from {{ rows_of_changed_keys(ref('stg_cases_versions'), ['case_id'], loaded_at='loaded_through') }}
+    select * from {{ rows_of_changed_keys(ref('stg_cases_versions'), ['case_id'],
+                                          loaded_at='loaded_through') }}
 
 ),
 
