@@ -9,8 +9,7 @@ Parquet, where Spark (or DuckDB, or any Parquet reader) reads it:
     <lake>/raw/<source>/<batch>.parquet         one file per loaded batch (= landed file)
     <lake>/raw/quarantine/<batch>.parquet       the batch's quarantined rows, if any
     <lake>/raw/load_files/data.parquet          the whole table, rewritten every run
-    <lake>/raw/calendar_builtin/data.parquet    (small tables: one file each)
-    <lake>/raw/expectation_results/data.parquet
+    <lake>/raw/expectation_results/data.parquet (small tables: one file each)
     <lake>/ledger/<table>/data.parquet          copies of the ledger store (ledger.sync)
 
 Guarantees, the loader's carried over:
@@ -40,8 +39,7 @@ import duckdb
 from ingest.sources import SOURCES
 
 # Small tables rewritten whole on every export: (schema, table).
-WHOLE_TABLES = (("raw", "load_files"), ("raw", "calendar_builtin"),
-                ("raw", "expectation_results"))
+WHOLE_TABLES = (("raw", "load_files"), ("raw", "expectation_results"))
 QUARANTINE = "quarantine"
 DATA_FILE = "data.parquet"
 
