@@ -106,24 +106,10 @@ def after_build(warehouse: Path, clock: store.Clock = store.now_local,
             "select cast(calendar_date as varchar), is_workday "
             "from staging.stg_calendar_overrides where calendar_date is not null"
         ).fetchall()
-        as_of = (alerts[0]["as_of"] if alerts else con.execute(
-            "select max(as_of) from marts.rule_coverage").fetchone()[0]) or clock().date()
-        departments = _departments(con)
-        with store.connect(ledger) as lcon:
-            lcon.execute("delete from calendar_overrides")
-            lcon.executemany("insert into calendar_overrides values (?, ?)",
-                             [(d, int(bool(w))) for d, w in overrides])
-            if departments is not None:
-                store.replace_departments(lcon, departments)
-            report = lifecycle.sync_alerts(lcon, alerts, as_of, clock)
-            if departments is None:
-                report.warnings.append(
-                    "marts.dim_department is missing: the ledger keeps the department list "
-                    "of the run before, against which transfers are checked")
-            elif not departments:
-                report.warnings.append(
-                    "the warehouse knows no departments (no departments file loaded): "
-                    "`ledger transfer --dept` cannot be checked until it does")
+        coverage_as_of = None if alerts else con.execute(
+            "select max(as_of) from marts.rule_coverage").fetchone()[0]
+        report = register_run(ledger, alerts, overrides, _departments(con), coverage_as_of,
+                              clock)
         export(con, ledger, clock)
     result = LedgerRunReport(store=ledger, sync=report)
     if build_models:
@@ -131,6 +117,33 @@ def after_build(warehouse: Path, clock: store.Clock = store.now_local,
                           "--exclude-resource-type", "unit_test"], warehouse)
         result.dbt_seconds = res.elapsed_s
     return result
+
+
+def register_run(ledger: Path, alerts: list[dict], overrides: list[tuple[str, bool]],
+                 departments: list[tuple[str, str | None]] | None,
+                 coverage_as_of: dt.date | None = None,
+                 clock: store.Clock = store.now_local) -> lifecycle.SyncReport:
+    """This run's alerts (rows of marts.alerts), calendar overrides (date text,
+    is_workday) and departments (None: the mart is missing) into the store, whichever
+    engine built them (the Spark target reads them from Spark: searchlight/spark/
+    pipeline.py). coverage_as_of: the run's as_of when it raised no alert."""
+    as_of = (alerts[0]["as_of"] if alerts else coverage_as_of) or clock().date()
+    with store.connect(ledger) as lcon:
+        lcon.execute("delete from calendar_overrides")
+        lcon.executemany("insert into calendar_overrides values (?, ?)",
+                         [(d, int(bool(w))) for d, w in overrides])
+        if departments is not None:
+            store.replace_departments(lcon, departments)
+        report = lifecycle.sync_alerts(lcon, alerts, as_of, clock)
+        if departments is None:
+            report.warnings.append(
+                "marts.dim_department is missing: the ledger keeps the department list "
+                "of the run before, against which transfers are checked")
+        elif not departments:
+            report.warnings.append(
+                "the warehouse knows no departments (no departments file loaded): "
+                "`ledger transfer --dept` cannot be checked until it does")
+    return report
 
 
 def _departments(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None]] | None:

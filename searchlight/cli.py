@@ -1,6 +1,7 @@
 """`searchlight`: the headless run and the demo.
 
     searchlight run --landing DIR --warehouse FILE.duckdb [--as-of YYYY-MM-DD] [--full-refresh]
+    searchlight run --target spark --landing DIR --warehouse DIR   (Apache Spark: docs/spark.md)
     searchlight demo [--scale 1] [--seed 7] [--out demo]
     searchlight ledger list|show|assign|transfer|feedback|close|dismiss|reopen|verify
     searchlight demo --bench --scale 1000 --out /tmp/bench/s1000   (files only, no truth)
@@ -51,7 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--landing", type=Path, default=_env_path("SEARCHLIGHT_LANDING"),
                      help="landing folder (default SEARCHLIGHT_LANDING)")
     run.add_argument("--warehouse", type=Path, default=_env_path("SEARCHLIGHT_WAREHOUSE"),
-                     help="DuckDB warehouse file (default SEARCHLIGHT_WAREHOUSE)")
+                     help="DuckDB warehouse file, or a folder with --target spark "
+                          "(default SEARCHLIGHT_WAREHOUSE)")
+    run.add_argument("--target", choices=("duckdb", "spark"), default="duckdb",
+                     help="engine of the dbt build: duckdb (default) or spark, a local "
+                          "Spark session (docs/spark.md)")
     run.add_argument("--as-of", type=_date, default=None,
                      help="evaluation date (default: latest updated_at in cases)")
     run.add_argument("--full-refresh", action="store_true",
@@ -136,7 +141,7 @@ def cmd_run(args) -> int:
     _warn_demo_key()
     report = pipeline.run(args.landing, args.warehouse, as_of=args.as_of,
                           progress=not args.no_progress, full_refresh=args.full_refresh,
-                          notify=_note)
+                          notify=_note, target=args.target)
     if report.key_changed:
         err.print("[yellow]The pseudonym key differs from the one this warehouse was built "
                   "with: the incremental models were rebuilt in full (--full-refresh).[/]")

@@ -165,8 +165,8 @@ def invoke(args: list[str], warehouse: Path, vars: dict | None = None,
     return result
 
 
-def _read_run_results(result: DbtResult) -> None:
-    path = DBT_PROJECT_DIR / "target" / "run_results.json"
+def _read_run_results(result: DbtResult, target_dir: Path | None = None) -> None:
+    path = (target_dir or DBT_PROJECT_DIR / "target") / "run_results.json"
     if not path.exists():
         return
     try:

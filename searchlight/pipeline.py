@@ -91,15 +91,27 @@ def _loaded_batches(warehouse: Path) -> int:
             "select count(*) from raw.load_files where status = 'loaded'").fetchone()[0]
 
 
+TARGETS = ("duckdb", "spark")
+
+
 def run(landing: Path, warehouse: Path, as_of: dt.date | None = None,
         progress: bool = True, publish: bool = True,
-        full_refresh: bool = False, notify: Notify | None = None) -> RunReport:
+        full_refresh: bool = False, notify: Notify | None = None,
+        target: str = "duckdb") -> RunReport:
     """Load, validate, build, sync the ledger, publish (module docstring).
 
     ``notify`` receives what a person should know while it runs (waiting for the lock,
     completing an interrupted run, an empty landing folder); they are also in
-    ``RunReport.notes``.
+    ``RunReport.notes``. ``target``: the engine of the dbt build, "duckdb" (warehouse: a
+    DuckDB file) or "spark" (warehouse: a folder; searchlight/spark/pipeline.py).
     """
+    if target == "spark":
+        from searchlight.spark import pipeline as spark_pipeline
+
+        return spark_pipeline.run(landing, warehouse, as_of=as_of, progress=progress,
+                                  publish=publish, full_refresh=full_refresh, notify=notify)
+    if target != "duckdb":
+        raise ValueError(f"unknown target {target!r}: one of {', '.join(TARGETS)}")
     landing, warehouse = Path(landing), Path(warehouse)
     check_landing(landing)
     if warehouse.is_dir():

@@ -34,6 +34,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -60,17 +61,22 @@ def current_version(published: Path) -> Path | None:
 
 
 def publish_marts(warehouse: Path, schema: str = "marts",
-                  manifest: Path | None = None) -> Path:
+                  manifest: Path | None = None,
+                  write_tables: Callable[[Path], dict[str, int]] | None = None) -> Path:
     """Write a new version of every table of ``schema`` and switch readers to it.
 
-    Returns ``<published>/<schema>``, the stable path readers use."""
+    write_tables(folder) writes each table to ``folder/<table>.parquet`` and returns the
+    row counts; default: from the DuckDB warehouse (the Spark target passes its own,
+    searchlight/spark/publish.py). Returns ``<published>/<schema>``, the stable path
+    readers use."""
     published = published_dir(warehouse)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     version = published / "versions" / f"{stamp}-{uuid.uuid4().hex[:6]}"
     out = version / schema
     out.mkdir(parents=True)
     try:
-        tables = _write_tables(warehouse, schema, out)
+        tables = (write_tables(out) if write_tables
+                  else _write_tables(warehouse, schema, out))
         rules = write_rule_catalog(manifest or DBT_PROJECT_DIR / "target" / "manifest.json",
                                    version / "catalog" / "rules.parquet")
         (version / "PUBLISHED.json").write_text(json.dumps({

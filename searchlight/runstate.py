@@ -43,6 +43,10 @@ STATE_AFTER_FAILURE = {
                      "published Parquet are unchanged"),
     "ledger restore": ("the new files are loaded and validated; marts, ledger and "
                        "published Parquet are unchanged"),
+    "lake export": ("(the Spark target) the new files are loaded and validated in the "
+                    "loader's file; the lake holds every batch whole or not at all (the next "
+                    "run exports the missing ones); marts, ledger and published Parquet are "
+                    "unchanged"),
     "dbt build": ("the new files are loaded and validated; some marts may be rebuilt and "
                   "others not; the supervision ledger and the published Parquet are from "
                   "the previous run"),

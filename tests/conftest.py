@@ -1,4 +1,7 @@
+import datetime as dt
+import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -31,9 +34,6 @@ def conformance_run(tmp_path_factory):
     """The shared conformance cases (tests/conformance) built once for every test that
     reads them: (warehouse, the run's report). Built under the cases' pseudonym key, set
     for the build only."""
-    import datetime as dt
-    import json
-    from pathlib import Path
 
     from searchlight import pipeline
 
@@ -72,3 +72,4 @@ def copy_demo(demo_run):
         return warehouse
 
     return copy
+

@@ -49,6 +49,15 @@
         then null end
 {%- endmacro %}
 
+{% macro spark__calendar_gap_error(date_expr) -%}
+    {#- dbt-spark turns ANSI mode off, so a failing cast returns null instead of failing:
+        raise_error() fails the query (its type, null, leaves the CASE's type alone). -#}
+    raise_error(concat('working-day calendar does not cover year ',
+        cast(year({{ date_expr }}) as string),
+        ': add the year to calendar_overrides or update the holidays package (needed for ',
+        cast(cast({{ date_expr }} as date) as string), ')'))
+{%- endmacro %}
+
 {#- ISO day of week: 1 = Monday … 7 = Sunday. -#}
 {% macro day_of_week_iso(date_expr) -%}
     {{ return(adapter.dispatch('day_of_week_iso', 'searchlight')(date_expr)) }}
@@ -56,6 +65,10 @@
 
 {% macro default__day_of_week_iso(date_expr) -%}
     extract(isodow from {{ date_expr }})
+{%- endmacro %}
+
+{% macro spark__day_of_week_iso(date_expr) -%}
+    (weekday({{ date_expr }}) + 1)
 {%- endmacro %}
 
 {#- Days on a case's clock from a to b (rules.md, workdays): calendar days for 自然日

@@ -20,6 +20,10 @@
     ({{ expr }} ~ '{{ pattern }}')
 {%- endmacro %}
 
+{% macro spark__regexp_matches(expr, pattern) -%}
+    ({{ expr }} rlike '{{ pattern }}')
+{%- endmacro %}
+
 {#- Every non-null value of the column lies in [min_value, max_value]. -#}
 {% test value_between(model, column_name, min_value, max_value) %}
     select {{ column_name }}

@@ -80,3 +80,75 @@
 {% macro default__json_text(json_expr, key) -%}
     (cast({{ json_expr }} as json) ->> '{{ key }}')
 {%- endmacro %}
+
+{#- Spark: get_json_object gives a string without quotes, a number as JSON spells it. -#}
+{% macro spark__json_text(json_expr, key) -%}
+    get_json_object({{ json_expr }}, '$.{{ key }}')
+{%- endmacro %}
+
+{#- Spark (docs/spark.md, "JSON evidence"). The text is assembled from each value's JSON
+    text, so it has DuckDB's shape: keys in the given order (nested objects too: Spark's
+    VARIANT would sort them), nulls kept ("k":null), no spaces, UTF-8 unescaped,
+    timestamps as 'yyyy-MM-dd HH:mm:ss' (the contract's timestamps have whole seconds).
+    Numbers may print differently (Spark keeps a decimal's scale, 75.00 for DuckDB's
+    75.0, and writes 1.0E-4 for 0.0001): the same values. No VARIANT, so it also runs on
+    Spark 3. -#}
+{% macro spark_json_options() -%}
+    map('timestampFormat', 'yyyy-MM-dd HH:mm:ss', 'timestampNTZFormat', 'yyyy-MM-dd HH:mm:ss', 'dateFormat', 'yyyy-MM-dd')
+{%- endmacro %}
+
+{#- json_value() marks an expression that already is JSON text, so json_object and
+    json_array_agg insert it as it is instead of quoting it as a string. -#}
+{% macro spark_json_text_marker() -%}/* json text */{%- endmacro %}
+
+{#- The JSON text of one value: a scalar through to_json of a one-element array (to_json
+    takes no scalar), without the brackets; JSON text as it is; SQL null as null. -#}
+{% macro spark_json_text(expr) -%}
+    {%- if expr is string and expr.startswith(spark_json_text_marker()) -%}
+    coalesce({{ expr }}, 'null')
+    {%- else -%}
+    regexp_extract(to_json(array({{ expr }}), {{ spark_json_options() }}), '^\\[(.*)\\]$', 1)
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro spark__json_object(pairs) -%}
+    concat('{',
+        {%- for key, expr in pairs %}
+        {%- if not modules.re.fullmatch('[A-Za-z0-9_]+', key) %}
+            {{ exceptions.raise_compiler_error("json_object: key '" ~ key ~ "' must be letters, digits or _") }}
+        {%- endif %}
+        '{{ "," if not loop.first }}"{{ key }}":', {{ spark_json_text(expr) }},
+        {%- endfor %}
+        '}')
+{%- endmacro %}
+
+{#- collect_list drops nulls and has no ORDER BY: each value travels as its JSON text in
+    a struct behind its sort keys (each preceded by an is-null flag, for DuckDB's NULLS
+    LAST), the structs are sorted, and the texts joined. A null value stays `null` in the
+    array, as in DuckDB's list(). No rows give null, as DuckDB's list() does. -#}
+{% macro spark__json_array_agg(expr, order_by) -%}
+    {%- set keys = [] -%}
+    {%- for part in order_by.split(',') -%}
+        {%- set key = part | trim -%}
+        {%- if ' ' in key or '(' in key -%}
+            {{ exceptions.raise_compiler_error("json_array_agg on Spark takes plain ascending sort columns, not '" ~ key ~ "'") }}
+        {%- endif -%}
+        {%- do keys.append(key) -%}
+    {%- endfor -%}
+    case when count(*) > 0 then concat('[', array_join(transform(array_sort(collect_list(named_struct(
+        {%- for key in keys %}
+        'n{{ loop.index }}', {{ key }} is null, 'k{{ loop.index }}', {{ key }},
+        {%- endfor %}
+        'json', {{ spark_json_text(expr) }}
+    ))), element -> element.json), ','), ']') end
+{%- endmacro %}
+
+{% macro spark__json_value(expr) -%}
+    {{ spark_json_text_marker() }} {{ expr }}
+{%- endmacro %}
+
+{% macro spark__json_object_agg(key_expr, value_expr) -%}
+    coalesce(to_json(map_from_entries(array_sort(collect_list(
+        struct({{ key_expr }}, {{ value_expr }})
+    )))), '{}')
+{%- endmacro %}

@@ -51,3 +51,10 @@
     cast(cast(cast({{ json_expr }} as json) -> {{ index }}{{ " ->> '" ~ key ~ "'" if key else "" }}
         {%- if not key %} #>> '{}'{% endif %} as timestamp) as date)
 {%- endmacro %}
+
+{#- Spark: element_at over the array's elements as text (an object element arrives as its
+    JSON text), 1-based from the front, negative from the end. -#}
+{% macro spark__json_element_date(json_expr, index, key) -%}
+    {%- set element = "element_at(from_json(" ~ json_expr ~ ", 'array<string>'), " ~ ((index + 1) if index >= 0 else index) ~ ")" -%}
+    cast(cast({% if key %}get_json_object({{ element }}, '$.{{ key }}'){% else %}{{ element }}{% endif %} as timestamp) as date)
+{%- endmacro %}

@@ -15,6 +15,12 @@
     sl_pseudonym({{ expr }})
 {%- endmacro %}
 
+{% macro spark__pseudonym(expr) -%}
+    {#- A session function registered by searchlight.spark.session (the key's pads live
+        only in the Spark session); on a cluster, provided by the platform (docs/spark.md). -#}
+    sl_pseudonym(cast({{ expr }} as string))
+{%- endmacro %}
+
 
 {#- 5101**********1234: the first 4 and the last 4 characters, a star for each other. -#}
 {% macro mask_id_number(expr) -%}

@@ -7,9 +7,8 @@
 {% macro redact_personal_text(expr) -%}
     case
         when {{ expr }} is null then null
-        else regexp_replace(
-            regexp_replace({{ expr }},
-                '([0-9]{4})[0-9]{10}([0-9]{3}[0-9Xx])', '\1**********\2', 'g'),
-            '(1[3-9][0-9])[0-9]{4}([0-9]{4})', '\1****\2', 'g')
+        else {{ regexp_replace_all(
+            regexp_replace_all(expr, '([0-9]{4})[0-9]{10}([0-9]{3}[0-9Xx])', '\\1**********\\2'),
+            '(1[3-9][0-9])[0-9]{4}([0-9]{4})', '\\1****\\2') }}
     end
 {%- endmacro %}

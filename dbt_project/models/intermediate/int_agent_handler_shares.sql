@@ -134,12 +134,12 @@ final as (
         candidates.agent_case_count,
         candidates.handler_staff_id,
         candidates.handler_case_count,
-        cast(candidates.handler_case_count as double precision)
+        cast(candidates.handler_case_count as {{ type_double() }})
             / candidates.agent_case_count as handler_share,
         others.other_case_count,
         others.handler_other_case_count,
         case when others.other_case_count > 0
-             then cast(others.handler_other_case_count as double precision)
+             then cast(others.handler_other_case_count as {{ type_double() }})
                  / others.other_case_count
         end as handler_other_share,
         others.agent_item_codes

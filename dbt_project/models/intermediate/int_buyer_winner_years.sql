@@ -1,5 +1,6 @@
 -- Per buyer, winner and calendar year of awarded_at (P07): the tenders the winner won
--- and the buyer's awarded tenders that year. P07 and its coverage both read this, so the
+-- (and the date of the last one: P07's occurred_on) and the buyer's awarded tenders that
+-- year. P07 and its coverage both read this, so the
 -- rule and the count of what it evaluated cannot drift apart.
 with
 
@@ -45,7 +46,8 @@ winner_years as (
         winner_uscc,
         award_year,
         count(*) as won_count,
-        {{ json_array_agg('tender_id', 'awarded_at, tender_id') }} as won_tender_ids
+        {{ json_array_agg('tender_id', 'awarded_at, tender_id') }} as won_tender_ids,
+        max(cast(awarded_at as date)) as last_awarded_on
     from awarded
     group by buyer_dept_code, winner_uscc, award_year
 
@@ -59,6 +61,7 @@ final as (
         winner_years.award_year,
         winner_years.won_count,
         winner_years.won_tender_ids,
+        winner_years.last_awarded_on,
         buyer_years.awarded_count
     from winner_years
     inner join buyer_years

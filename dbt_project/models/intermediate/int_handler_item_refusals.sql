@@ -43,12 +43,14 @@ final as (
         per_handler.handler_staff_id,
         per_handler.case_count,
         per_handler.refusal_count,
-        cast(per_handler.refusal_count as double precision) / per_handler.case_count
+        cast(per_handler.refusal_count as {{ type_double() }}) / per_handler.case_count
             as refusal_rate,
         per_item.item_case_count - per_handler.case_count as rest_case_count,
         per_item.item_refusal_count - per_handler.refusal_count as rest_refusal_count,
         case when per_item.item_case_count > per_handler.case_count
-             then cast(per_item.item_refusal_count - per_handler.refusal_count as double precision)
+             then cast(
+                     per_item.item_refusal_count - per_handler.refusal_count as {{ type_double() }}
+                 )
                   / (per_item.item_case_count - per_handler.case_count)
         end as rest_refusal_rate
     from per_handler

@@ -71,7 +71,7 @@ final as (
         counts.dismissed_false_positive,
         counts.still_open,
         case when counts.closed_confirmed + counts.dismissed_false_positive > 0
-            then cast(counts.closed_confirmed as double precision)
+            then cast(counts.closed_confirmed as {{ type_double() }})
                 / (counts.closed_confirmed + counts.dismissed_false_positive)
         end as measured_precision,
         coalesce(reasons_per_rule.dismissal_reasons, '{}') as dismissal_reasons

@@ -46,7 +46,7 @@ by_level as (
         {{ column }} as level_id,
         reviewed_month as month,
         count(*) as review_count,
-        avg(cast(rating as double precision)) as rating_mean,
+        avg(cast(rating as {{ type_double() }})) as rating_mean,
         sum(case when is_bad then 1 else 0 end) as bad_review_count,
         sum(case when is_rectified_within_limit then 1 else 0 end)
             as bad_rectified_within_limit_count,
@@ -93,11 +93,11 @@ final as (
         review_count,
         round(rating_mean, 3) as rating_mean,
         bad_review_count,
-        cast(bad_review_count as double precision) / review_count as bad_share,
+        cast(bad_review_count as {{ type_double() }}) / review_count as bad_share,
         bad_rectified_within_limit_count,
         bad_rectification_pending_count,
         case when bad_review_count - bad_rectification_pending_count > 0
-             then cast(bad_rectified_within_limit_count as double precision)
+             then cast(bad_rectified_within_limit_count as {{ type_double() }})
                   / (bad_review_count - bad_rectification_pending_count)
         end as rectification_rate
     from with_department

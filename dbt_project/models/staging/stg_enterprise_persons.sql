@@ -1,6 +1,6 @@
 {{
     config(
-        materialized='incremental',
+        materialized=staging_materialization(),
         incremental_strategy='delete+insert',
         unique_key=['uscc', 'person_key', 'role'],
         on_schema_change='fail',
@@ -34,7 +34,7 @@ renamed as (
         role,
 
         ---------- numerics
-        cast(share_ratio as double precision) as share_ratio,
+        cast(share_ratio as {{ type_double() }}) as share_ratio,
 
         ---------- lineage
         _file_name as source_file_name,

@@ -1,6 +1,6 @@
 {{
     config(
-        materialized='incremental',
+        materialized=staging_materialization(),
         incremental_strategy='delete+insert',
         unique_key='uscc',
         on_schema_change='fail',

@@ -16,6 +16,12 @@ case_refusals as (
 
 ),
 
+cases as (
+
+    select * from {{ ref('int_cases_enriched') }}
+
+),
+
 qualifying as (
 
     select * from refusals
@@ -50,18 +56,22 @@ outliers as (
 
 ),
 
+-- the outlier's refusals, and the latest submission among them (occurred_on); a join,
+-- not a lookup per alert row: Spark rejects a subquery nested in a correlated one
 refused_cases as (
 
     select
         outliers.dept_code,
         outliers.item_code,
         outliers.handler_staff_id,
-        {{ json_array_agg('case_refusals.case_id', 'case_refusals.case_id') }} as refusal_case_ids
+        {{ json_array_agg('case_refusals.case_id', 'case_refusals.case_id') }} as refusal_case_ids,
+        max(cast(cases.submitted_at as date)) as last_refused_submitted_on
     from outliers
     inner join case_refusals
         on outliers.dept_code = case_refusals.dept_code
         and outliers.item_code = case_refusals.item_code
         and outliers.handler_staff_id = case_refusals.handler_staff_id
+    left join cases on case_refusals.case_id = cases.case_id
     where case_refusals.is_refusal
     group by outliers.dept_code, outliers.item_code, outliers.handler_staff_id
 
@@ -75,12 +85,7 @@ alert_rows as (
         outliers.handler_staff_id as staff_id,
         outliers.refusal_rate as metric_value,
         {{ var('f06_rate_factor') }} * outliers.rest_refusal_rate as threshold_value,
-        {{ latest_date_in(ref('int_cases_enriched'), 'submitted_at',
-            'occurred_source.case_id in (select case_id from ' ~ ref('int_case_refusals')
-            ~ ' as refused where refused.is_refusal and refused.dept_code = outliers.dept_code'
-            ~ ' and refused.item_code = outliers.item_code'
-            ~ ' and refused.handler_staff_id = outliers.handler_staff_id)')
-        }} as occurred_on,
+        refused_cases.last_refused_submitted_on as occurred_on,
         {{ json_object([
             ('staff_id', 'outliers.handler_staff_id'),
             ('item_code', 'outliers.item_code'),

@@ -78,11 +78,14 @@ judged as (
             and gap_check.max_scaled_deviation
                 <= {{ progression_tolerance }}
                    * (price_summary.max_price - price_summary.min_price) as is_progression,
-        -- for the alert and its evidence only (a double by the output contract)
+        -- for the alert and its evidence only (a double by the output contract): divided
+        -- as doubles, as DuckDB divides decimals, so Spark (whose decimal division keeps
+        -- 19 digits) gives the same double
         case when price_summary.min_price > 0
-             then (price_summary.max_price - price_summary.min_price) / price_summary.min_price
+             then cast(price_summary.max_price - price_summary.min_price as {{ type_double() }})
+                  / cast(price_summary.min_price as {{ type_double() }})
         end as spread_ratio,
-        (price_summary.max_price - price_summary.min_price)
+        cast(price_summary.max_price - price_summary.min_price as {{ type_double() }})
             / (price_summary.bid_count - 1) as mean_gap
     from price_summary
     inner join gap_check on price_summary.tender_id = gap_check.tender_id

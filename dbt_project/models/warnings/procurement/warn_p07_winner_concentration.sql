@@ -12,7 +12,7 @@ concentrated as (
 
     select
         *,
-        cast(won_count as double precision) / awarded_count as won_share
+        cast(won_count as {{ type_double() }}) / awarded_count as won_share
     from buyer_winner_years
     where awarded_count >= {{ var('p07_min_awarded_tenders') }}
         and won_count >= {{ var('p07_min_winner_share') }} * awarded_count
@@ -28,12 +28,7 @@ alert_rows as (
         cast(null as {{ dbt.type_string() }}) as staff_id,
         won_share as metric_value,
         {{ var('p07_min_winner_share') }} as threshold_value,
-        {{ latest_date_in(ref('stg_awards'), 'awarded_at',
-            'occurred_source.winner_uscc = concentrated.winner_uscc'
-            ~ ' and extract(year from occurred_source.awarded_at) = concentrated.award_year'
-            ~ ' and occurred_source.tender_id in (select tender_id from ' ~ ref('stg_tenders')
-            ~ ' as bought where bought.buyer_dept_code = concentrated.buyer_dept_code)')
-        }} as occurred_on,
+        last_awarded_on as occurred_on,
         {{ json_object([
             ('buyer_dept_code', 'buyer_dept_code'),
             ('winner_uscc', 'winner_uscc'),

@@ -54,7 +54,7 @@ rated as (
     select
         per_staff.*,
         coalesce(staff.dept_code, per_staff.review_dept_code) as dept_code,
-        cast(per_staff.bad_count as double precision) / per_staff.review_count as bad_share
+        cast(per_staff.bad_count as {{ type_double() }}) / per_staff.review_count as bad_share
     from per_staff
     left join staff on per_staff.staff_id = staff.staff_id
 

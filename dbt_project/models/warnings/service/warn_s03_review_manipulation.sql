@@ -32,11 +32,8 @@ windowed as (
     -- distinct cases praised in the window of s03_window_days days ending on this day
     select
         *,
-        count(distinct case_id) over (
-            partition by reviewed_staff_id, reviewer_key
-            order by day_number
-            range between {{ var('s03_window_days') - 1 }} preceding and current row
-        ) as cases_in_window
+        {{ count_distinct_over_range('case_id', 'reviewed_staff_id, reviewer_key', 'day_number',
+                                     var('s03_window_days') - 1) }} as cases_in_window
     from praise
 
 ),

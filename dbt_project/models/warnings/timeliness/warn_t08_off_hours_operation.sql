@@ -34,7 +34,7 @@ offline_events as (
         cases.dept_code,
         cases.handler_staff_id,
         {{ calendar_value_or_fail('calendar.is_workday', 'events.event_at') }} as is_workday,
-        cast(events.event_at as time) as time_of_day
+        {{ time_of_day('events.event_at') }} as time_of_day
     from events
     inner join cases on events.case_id = cases.case_id
     left join calendar on calendar.calendar_date = cast(events.event_at as date)
@@ -45,8 +45,8 @@ off_hours_events as (
 
     select * from offline_events
     where not is_workday
-        or time_of_day < cast('{{ var("t08_earliest_time") }}' as time)
-        or time_of_day > cast('{{ var("t08_latest_time") }}' as time)
+        or time_of_day < {{ time_of_day_literal(var("t08_earliest_time")) }}
+        or time_of_day > {{ time_of_day_literal(var("t08_latest_time")) }}
 
 ),
 
