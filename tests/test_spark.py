@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import json
 import os
 import subprocess
 import time
@@ -23,9 +24,11 @@ import pytest
 
 from searchlight.paths import PROJECT_ROOT
 
-from .conftest import CONFORMANCE, CONFORMANCE_EXPECTED
-
 pytestmark = pytest.mark.spark
+
+CONFORMANCE = Path(__file__).parent / "conformance"
+CONFORMANCE_EXPECTED = json.loads(
+    (CONFORMANCE / "expected_alerts.json").read_text(encoding="utf-8"))
 
 
 def spark_missing() -> str | None:
