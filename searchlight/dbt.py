@@ -155,17 +155,19 @@ def invoke(args: list[str], warehouse: Path, vars: dict | None = None,
             if _NODE_DONE.search(line):
                 faults.step_kill_point("node-done")
     result = DbtResult(args=cmd, returncode=proc.returncode)
-    _read_run_results(result)
+    read_run_results(result)
     if proc.returncode != 0:
         text = runstate.strip_ansi("".join(output))
         holder = holder_of(text) if "Could not set lock" in text else None
-        detail = "\n".join(result.failures) or _tail(text)
+        detail = "\n".join(result.failures) or last_lines(text)
         raise DbtError(f"dbt {' '.join(args[:1])} failed:\n{detail}", result.failures, holder,
                        text, result)
     return result
 
 
-def _read_run_results(result: DbtResult, target_dir: Path | None = None) -> None:
+def read_run_results(result: DbtResult, target_dir: Path | None = None) -> None:
+    """Fill `result` from dbt's run_results.json in `target_dir` (the project's target/ when
+    None): elapsed time, one entry per node, and the failures named by node."""
     path = (target_dir or DBT_PROJECT_DIR / "target") / "run_results.json"
     if not path.exists():
         return
@@ -187,5 +189,6 @@ def _read_run_results(result: DbtResult, target_dir: Path | None = None) -> None
             result.failures.append(f"- {node.get('unique_id')}: {message}")
 
 
-def _tail(text: str, lines: int = 40) -> str:
+def last_lines(text: str, lines: int = 40) -> str:
+    """The end of a command's output, where its error is."""
     return "\n".join(text.strip().splitlines()[-lines:])

@@ -27,6 +27,11 @@ ROOT = Path(__file__).resolve().parents[1]
 PROBE = r'''
 import importlib, json, os, sys, traceback
 
+# `python -c` leaves __main__ without __file__, which pyspark takes for a doctest run
+# (pyspark.sql.connect.utils.check_dependencies): it then exits 0 from inside GX's import
+# of pyspark, before the probe prints. A probe is no doctest.
+sys.modules["__main__"].__file__ = "<import probe>"
+
 root = os.path.realpath(sys.argv[1])
 venv = os.path.realpath(sys.prefix)  # the venv may live inside the project: a library
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from searchlight.dbt import DbtError, DbtResult, _read_run_results, _tail, dbt_env
+from searchlight.dbt import DbtError, DbtResult, dbt_env, last_lines, read_run_results
 from searchlight.paths import DBT_PROJECT_DIR
 from searchlight.spark.session import TARGET, environment
 
@@ -37,10 +37,10 @@ def invoke(args: list[str], warehouse: Path, vars: dict | None = None,
     with environment(env):
         outcome = dbtRunner().invoke(cmd)
     result = DbtResult(args=["dbt", *cmd], returncode=0 if outcome.success else 1)
-    _read_run_results(result, TARGET_PATH)
+    read_run_results(result, TARGET_PATH)
     if not outcome.success:
         detail = ("\n".join(result.failures) or _messages(outcome.result)
-                  or _tail(str(outcome.exception or "")))
+                  or last_lines(str(outcome.exception or "")))
         raise DbtError(f"dbt {' '.join(args[:1])} (target spark) failed:\n{detail}")
     return result
 

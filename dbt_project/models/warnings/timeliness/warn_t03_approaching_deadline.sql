@@ -16,12 +16,14 @@ evaluable as (
     select
         *,
         promised_limit_days - elapsed_days as remaining_days,
-        case
+        -- cast: ceil is a DOUBLE on DuckDB and a BIGINT on Spark; a count of days is an
+        -- integer on both, so the evidence and the explanation read the same (2, not 2.0).
+        cast(case
             when ceil({{ var('t03_margin_ratio') }} * promised_limit_days)
                 > {{ var('t03_min_margin_days') }}
                 then ceil({{ var('t03_margin_ratio') }} * promised_limit_days)
             else {{ var('t03_min_margin_days') }}
-        end as margin_days
+        end as integer) as margin_days
     from cases
     where is_in_promised_scope and is_open and clock_not_evaluable_reason is null
 
