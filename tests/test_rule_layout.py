@@ -76,6 +76,14 @@ def problems_of(rule: str) -> list[str]:
             found.append(f"no meta.explanation_{lang} (the sentence template of its alerts) "
                          f"in {yml}")
 
+    code = str(meta.get("code", rule.split("_")[0].upper()))
+    for test, model, arguments in (("rule_alerts_are_well_formed", f"warn_{rule}", {}),
+                                   ("rule_coverage_is_well_formed", f"cov_{rule}",
+                                    {"rule_code": code})):
+        if not has_shape_test(nodes, test, model, arguments):
+            found.append(f"no {test} test on {model} in {yml}"
+                         + (f" (rule_code: {code})" if arguments else ""))
+
     if not any(r["model"] == f"warn_{rule}" for r in read_seed("rule_catalogue")):
         found.append(f"no row for warn_{rule} in seeds/rule_catalogue.csv")
 
@@ -87,6 +95,18 @@ def problems_of(rule: str) -> list[str]:
             if missing:
                 found.append(f"{path.name} reads vars {missing} that dbt_project.yml lacks")
     return found
+
+
+def has_shape_test(nodes: dict, test: str, model: str, arguments: dict) -> bool:
+    """Is the generic `test` (macros/generic_tests.sql) on `model`, with `arguments`?"""
+    for node in nodes.values():
+        metadata = node.get("test_metadata") or {}
+        if (metadata.get("name") == test
+                and f"model.searchlight.{model}" in node["depends_on"]["nodes"]
+                and all(str(metadata.get("kwargs", {}).get(k)) == v
+                        for k, v in arguments.items())):
+            return True
+    return False
 
 
 @pytest.mark.parametrize("rule", RULES)
@@ -130,3 +150,17 @@ def test_a_rule_without_its_explanation_templates_is_named(monkeypatch):
     problems = problems_of("f03_repeated_applications")
     yml = "models/warnings/fairness/warn_f03_repeated_applications.yml"
     assert problems == [f"no meta.explanation_en (the sentence template of its alerts) in {yml}"]
+
+
+def test_a_rule_without_its_shape_tests_is_named(monkeypatch):
+    # A manifest whose F03 coverage model lost its test: the check names it.
+    real = manifest()
+    nodes = {uid: node for uid, node in real["nodes"].items()
+             if not ((node.get("test_metadata") or {}).get("name") == "rule_coverage_is_well_formed"
+                     and "model.searchlight.cov_f03_repeated_applications"
+                     in node["depends_on"]["nodes"])}
+    monkeypatch.setattr(__name__ + ".manifest", lambda: {**real, "nodes": nodes})
+    problems = problems_of("f03_repeated_applications")
+    yml = "models/warnings/fairness/warn_f03_repeated_applications.yml"
+    assert problems == [f"no rule_coverage_is_well_formed test on cov_f03_repeated_applications "
+                        f"in {yml} (rule_code: F03)"]
