@@ -5,15 +5,17 @@
 Not a test: it prints figures and writes them to ``bench/results/scale_<N>.json``
 (``bench/report.py`` turns those files into the tables of ``bench/RESULTS.md``).
 
-Steps, each timed with the same functions ``searchlight run`` calls (``ingest.load``,
-``searchlight.pipeline.check_expectations``, ``searchlight.dbt``):
+Steps, each one ``searchlight run`` end to end (``searchlight.pipeline.run``, the code
+path of the CLI, publication included), timed as a whole and per step of the run
+(``searchlight.runstate``: load, expectations, ledger restore, dbt build, ledger sync,
+summary, publish):
   1. generate ``<data>/s<N>/landing`` with ``synthetic.scale`` unless it is there already;
   2. full build on an empty warehouse over every file except the last day's exports
-     (the files whose name holds ``2026-06-30``): load per source (rows/s), expectations,
-     dbt build (wall time, and node time split into models and tests, slowest nodes);
-  3. daily run: the last day's files arrive, the same steps run on the same warehouse;
-  4. peak RSS of the whole process tree (this process plus dbt) per step, sampled every
-     0.1 s from /proc.
+     (the files whose name holds ``2026-06-30``): rows per source, rows/s of the load
+     step, dbt node time split into models and tests, slowest nodes;
+  3. daily run: the last day's files arrive, the same run on the same warehouse;
+  4. peak RSS of the whole process tree (this process plus dbt), sampled every 0.1 s
+     from /proc. Per-source load rates: ``bench/ingest_speed.py``.
 
 The landing folder of a run holds symbolic links to the generated files, so nothing is
 copied; the warehouse lives beside it under ``<data>``, never in the repository.
@@ -127,63 +129,41 @@ def link_landing(src: Path, dst: Path, include_held_back: bool) -> int:
 
 
 def timed_run(landing: Path, warehouse: Path) -> dict:
-    """One `searchlight run`, step by step, with timings, rows and peak RSS."""
+    """One ``searchlight run`` end to end (``searchlight.pipeline.run``, publication
+    included), with the wall time of each of its steps, rows and peak RSS."""
     import duckdb
 
-    from ingest.load import LoadReport, ensure_raw_schema, load_source, refuse_unknown
-    from ingest.load import connect as connect_warehouse
-    from ledger import sync as ledger_sync
-    from searchlight import dbt, pipeline
+    from searchlight import pipeline
 
     out: dict = {"sources": {}}
     start = time.perf_counter()
-    with PeakRss() as rss_load:
-        report = LoadReport()
-        t0 = time.perf_counter()
-        with connect_warehouse(warehouse) as con:
-            ensure_raw_schema(con)
-            for name in sorted(p.name for p in landing.iterdir() if p.is_dir()):
-                from ingest.sources import SOURCES
-                if name not in SOURCES:
-                    continue
-                t = time.perf_counter()
-                files = load_source(con, name, landing)
-                secs = time.perf_counter() - t
-                report.files += files
-                rows = sum(f.rows_read for f in files)
-                size = sum((landing / f.file_name).stat().st_size for f in files
-                           if f.status == "loaded")
-                out["sources"][name] = {"files": sum(f.status == "loaded" for f in files),
-                                        "rows": rows, "bytes": size, "seconds": round(secs, 3),
-                                        "rows_per_s": round(rows / secs) if secs else None}
-            report.files += refuse_unknown(con, landing)
-        out["load_s"] = round(time.perf_counter() - t0, 2)
-    out["rows_loaded"] = report.rows_loaded
-    out["rows_quarantined"] = report.rows_quarantined
-    out["load_summary"] = report.summary()
-    out["ingest_rows_per_s"] = round(report.rows_read / out["load_s"]) if out["load_s"] else None
-    with PeakRss() as rss_gx:
-        t = time.perf_counter()
-        failures = pipeline.check_expectations(warehouse)
-        out["expectations_s"] = round(time.perf_counter() - t, 2)
-    out["expectation_failures"] = len(failures)
-    with PeakRss() as rss_dbt:
-        t = time.perf_counter()
-        ledger_sync.restore(warehouse)  # as pipeline.run: the ledger schema dbt reads
-        result = dbt.invoke(dbt.build_args(), warehouse)
-        out["dbt_wall_s"] = round(time.perf_counter() - t, 2)
-    out["dbt_elapsed_s"] = round(result.elapsed_s, 2)
-    out.update(_dbt_profile())  # before the ledger build overwrites run_results.json
-    with PeakRss() as rss_ledger:
-        t = time.perf_counter()
-        ledger_sync.after_build(warehouse)
-        out["ledger_s"] = round(time.perf_counter() - t, 2)
+    with PeakRss() as rss:
+        report = pipeline.run(landing, warehouse, progress=False)
     out["total_s"] = round(time.perf_counter() - start, 2)
-    out["peak_rss_mib"] = {"load": rss_load.peak_kb // 1024,
-                           "expectations": rss_gx.peak_kb // 1024,
-                           "dbt": rss_dbt.peak_kb // 1024,
-                           "ledger": rss_ledger.peak_kb // 1024}
-    out["peak_rss_mib"]["run"] = max(out["peak_rss_mib"].values())
+    steps = report.step_seconds
+    out["step_s"] = {name: round(secs, 2) for name, secs in steps.items()}
+    out["load_s"] = round(steps.get("load", 0.0), 2)
+    out["expectations_s"] = round(steps.get("expectations", 0.0), 2)
+    out["dbt_wall_s"] = round(steps.get("dbt build", 0.0), 2)
+    out["ledger_s"] = round(steps.get("ledger restore", 0.0) + steps.get("ledger sync", 0.0), 2)
+    out["publish_s"] = round(steps.get("publish", 0.0), 2)
+    load = report.load
+    for f in load.files:
+        if f.status != "loaded" or f.seen_before:
+            continue
+        s = out["sources"].setdefault(f.source, {"files": 0, "rows": 0, "bytes": 0})
+        s["files"] += 1
+        s["rows"] += f.rows_read
+        s["bytes"] += (landing / f.file_name).stat().st_size
+    out["rows_loaded"] = load.rows_loaded
+    out["rows_quarantined"] = load.rows_quarantined
+    out["load_summary"] = load.summary()
+    out["ingest_rows_per_s"] = round(load.rows_read / out["load_s"]) if out["load_s"] else None
+    out["expectation_failures"] = len(report.expectation_failures)
+    out["dbt_elapsed_s"] = round(report.dbt_seconds, 2)
+    out.update(_dbt_profile(report.built_models))
+    # The whole process tree (dbt runs as a child process), sampled through the whole run.
+    out["peak_rss_mib"] = {"run": rss.peak_kb // 1024}
     with duckdb.connect(str(warehouse), read_only=True) as con:
         out["alerts"] = con.execute("select count(*) from marts.alerts").fetchone()[0]
         out["as_of"] = str(con.execute("select max(as_of) from marts.rule_coverage")
@@ -192,21 +172,21 @@ def timed_run(landing: Path, warehouse: Path) -> dict:
     return out
 
 
-def _dbt_profile() -> dict:
-    from searchlight.paths import DBT_PROJECT_DIR
-
-    data = json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text())
+def _dbt_profile(nodes: list[dict]) -> dict:
+    """Node time by resource type, the slowest nodes and every node's time."""
     by_type: dict[str, float] = {}
-    nodes = []
-    for r in data["results"]:
-        kind = r["unique_id"].split(".", 1)[0]
-        by_type[kind] = by_type.get(kind, 0.0) + r["execution_time"]
-        nodes.append((r["execution_time"], r["unique_id"]))
-    nodes.sort(reverse=True)
+    timed = []
+    for node in nodes:
+        kind = node["unique_id"].split(".", 1)[0]
+        secs = node.get("execution_time") or 0.0
+        by_type[kind] = by_type.get(kind, 0.0) + secs
+        timed.append((secs, node["unique_id"]))
+    timed.sort(reverse=True)
     return {"dbt_node_s": {k: round(v, 2) for k, v in by_type.items()},
-            "dbt_slowest": [[n, round(s, 2)] for s, n in nodes[:12]],
+            "dbt_nodes_run": len(nodes),
+            "dbt_slowest": [[n, round(s, 2)] for s, n in timed[:12]],
             # every node, for profiles beyond the slowest dozen (bench/report.py)
-            "dbt_nodes": {n.split(".", 1)[1]: round(s, 2) for s, n in nodes}}
+            "dbt_nodes": {n.split(".", 1)[1]: round(s, 2) for s, n in timed}}
 
 
 # --------------------------------------------------------------------------- main

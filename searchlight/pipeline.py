@@ -56,6 +56,7 @@ class RunReport:
     log: Path | None = None
     # the steps this run did, in order (searchlight/runstate.py)
     steps: list[str] = field(default_factory=list)
+    step_seconds: dict[str, float] = field(default_factory=dict)  # wall time of each step
     # Dagster asset keys of what this run built, for searchlight.dagster_record
     built_models: list[dict] = field(default_factory=list)
 
@@ -149,6 +150,7 @@ def run(landing: Path, warehouse: Path, as_of: dt.date | None = None,
     report.notes = notes
     report.log = state.log.path
     report.steps = list(state.steps_done)
+    report.step_seconds = dict(state.step_seconds)
     return report
 
 

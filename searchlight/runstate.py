@@ -152,6 +152,7 @@ class Run:
         self.last_complete = self._last_complete()
         self.step_name: str | None = None
         self.steps_done: list[str] = []
+        self.step_seconds: dict[str, float] = {}  # wall time of each step done (bench/run.py)
 
     def _read_state(self) -> dict:
         try:
@@ -216,8 +217,10 @@ class Run:
                 raise
             raise StepFailed(name, cause, STATE_AFTER_FAILURE.get(name, "unknown"),
                              getattr(exc, "todo", RERUN), self.log.path) from exc
-        self.log.line(f"step '{name}' done in {time.monotonic() - started:.1f} s")
+        seconds = time.monotonic() - started
+        self.log.line(f"step '{name}' done in {seconds:.1f} s")
         self.steps_done.append(name)
+        self.step_seconds[name] = self.step_seconds.get(name, 0.0) + seconds
 
     def complete(self) -> None:
         self.step_name = None

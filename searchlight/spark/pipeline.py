@@ -130,6 +130,7 @@ def run(landing: Path, warehouse: Path, as_of: dt.date | None = None,
     report.notes = notes
     report.log = state.log.path
     report.steps = list(state.steps_done)
+    report.step_seconds = dict(state.step_seconds)
     return report
 
 
