@@ -6,7 +6,9 @@ invalid rows into raw.quarantine and the raw.load_files record, then commit. Any
 rolls the whole file back: nothing of it remains and it is not recorded as loaded.
 
 Runs of small CSV files with the same header are validated by one query and then stored
-file by file, each in its own transaction as above (see ``_load_group``).
+file by file, each in its own transaction as above (see ``_load_group``). A larger plain
+UTF-8 CSV file is read by DuckDB's parallel CSV reader when its record numbers can be
+known exactly, by the exact readers otherwise (see ``_load_native``).
 """
 
 from __future__ import annotations
