@@ -43,7 +43,11 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    if name in ("validate_frame", "SuiteResult", "ExpectationOutcome", "SuiteRunner"):
+    if name in ("SuiteResult", "ExpectationOutcome"):
+        from expectations import outcomes
+
+        return getattr(outcomes, name)
+    if name in ("validate_frame", "SuiteRunner"):
         from expectations import suites
 
         return getattr(suites, name)

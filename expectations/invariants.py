@@ -162,7 +162,8 @@ def contract_checks(source: Source) -> list[Check]:
 
 
 def checks_for(source_name: str) -> list[Check]:
-    """Every check of one source's suite, contract checks first."""
+    """Every check of one source's suite, contract checks first (``run_checks``: the ones a
+    run over loaded rows computes)."""
     source = SOURCES[source_name]
     return [
         *contract_checks(source),
@@ -185,9 +186,48 @@ def _key_unique_in_batch(source: Source) -> Check:
     return unique_in_batch(columns, why)
 
 
-def check_columns(source_name: str) -> list[str]:
-    """The raw columns a suite needs, in contract order, plus ``_batch_id``."""
-    needed = {c for check in checks_for(source_name) for c in check.columns}
+# --- what the loader already guarantees ----------------------------------------------
+#
+# Every row of raw.<source> went through ``ingest/validate.py``, which quarantines a row
+# with an empty required value (``problems_sql``: "required value is missing"; every key
+# column is required), a value outside a closed set ("is not one of") or a rating that is
+# not 1..5 or one of its labels (``parsed_sql``, RATING). A contract check of exactly that
+# shape can never fail on loaded rows, so a run does not compute it again: at 10M cases
+# those checks were most of the 186 s the suites took (bench/RESULTS.md). They stay in the
+# suites (``checks_for``, ``validate_frame``: a frame made by hand did not pass the
+# loader), and tests/test_expectations_loader_enforced.py proves, check by check, that a
+# row breaking one is quarantined. Anything else (every consistency invariant, a contract
+# check of another shape) is still computed on every run.
+
+def loader_enforces(source_name: str, check: Check) -> bool:
+    """True when the loader quarantines every row that would fail ``check``."""
+    if check.kind != CONTRACT or check.when:
+        return False
+    source = SOURCES[source_name]
+    column = check.kwargs.get("column")
+    if column not in source.column_names:
+        return False
+    col = source.column(column)
+    if check.expectation == "ExpectColumnValuesToNotBeNull":
+        return col.required
+    if check.expectation == "ExpectColumnValuesToBeInSet":
+        return col.values is not None and list(check.kwargs["value_set"]) == list(col.values)
+    if check.expectation == "ExpectColumnValuesToBeBetween":
+        return (col.kind == RATING and check.kwargs.get("min_value") == 1
+                and check.kwargs.get("max_value") == 5)
+    return False
+
+
+def run_checks(source_name: str) -> list[Check]:
+    """The checks a run computes on loaded rows: the suite without what the loader enforces."""
+    return [c for c in checks_for(source_name) if not loader_enforces(source_name, c)]
+
+
+def check_columns(source_name: str, checks: list[Check] | None = None) -> list[str]:
+    """The raw columns ``checks`` (default: the whole suite) need, in contract order, plus
+    ``_batch_id``."""
+    needed = {c for check in (checks_for(source_name) if checks is None else checks)
+              for c in check.columns}
     return ["_batch_id", *[c for c in SOURCES[source_name].column_names if c in needed]]
 
 

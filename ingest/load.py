@@ -6,7 +6,9 @@ invalid rows into raw.quarantine and the raw.load_files record, then commit. Any
 rolls the whole file back: nothing of it remains and it is not recorded as loaded.
 
 Runs of small CSV files with the same header are validated by one query and then stored
-file by file, each in its own transaction as above (see ``_load_group``).
+file by file, each in its own transaction as above (see ``_load_group``). A larger plain
+UTF-8 CSV file is read by DuckDB's parallel CSV reader when its record numbers can be
+known exactly, by the exact readers otherwise (see ``_load_native``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,15 @@ import pyarrow as pa
 
 from ingest.checksums import batch_id as make_batch_id
 from ingest.checksums import sha256_file
-from ingest.readers import FileRead, RefusedFile, match_headers, open_file, with_progress
+from ingest.readers import (
+    FileRead,
+    NativeCsv,
+    RefusedFile,
+    column_names,
+    match_headers,
+    open_file,
+    with_progress,
+)
 from ingest.sources import SOURCES, Source, raw_table_ddl
 from ingest.validate import RowSource, checked_select, ident, lit
 from searchlight.faults import kill_point
@@ -170,7 +180,11 @@ def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, file_n
         result.seen_before = not _record_once(con, result)
         return result
     try:
-        read = open_file(path, file_name, source)
+        read = open_file(path, file_name, source, native=True)
+        if read.native is not None:
+            if _load_native(con, source, read, result, on_rows):
+                return result
+            read = open_file(path, file_name, source)  # the exact readers decide
         try:
             _load_in_transaction(con, source, read, result, on_rows)
         except RefusedFile:
@@ -231,14 +245,75 @@ def _load_in_transaction(con: duckdb.DuckDBPyConnection, source: Source, read: F
         con.unregister(ARROW_VIEW)
 
 
+# --- DuckDB's own CSV reader ------------------------------------------------------------
+
+# A plain UTF-8 CSV file (every record one line: ``readers.NativeCsv``) is read by
+# DuckDB's parallel CSV reader straight into the validation query: no Arrow batches built
+# in Python, and the query runs on both cores (from an Arrow stream it ran on one). Its
+# rows come in file order (preserve_insertion_order), so a row's record number is its
+# position in the stage plus 2 (the header is record 1): its rowid less the first one
+# (a table written in an open transaction numbers its rows from a large offset). If DuckDB reads another number
+# of rows than the file has data lines, or cannot read the file at all (a row of the
+# wrong width, a field over its line limit), nothing is kept and the exact readers load
+# the file as before: results never differ from theirs.
+
+
+def _native_relation(native: NativeCsv) -> str:
+    names = column_names(native.width)
+    columns = "{" + ", ".join(f"{lit(n)}: 'VARCHAR'" for n in names) + "}"
+    # '' for an empty field, quoted or not, as the Arrow reader gives it
+    values = ", ".join(f"coalesce({n}, '') AS {n}" for n in names)
+    return (f"(SELECT {values}, CAST(NULL AS BIGINT) AS _line FROM read_csv("
+            f"{lit(str(native.path))}, columns = {columns}, header = true, "
+            "auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+            "strict_mode = true, null_padding = false, encoding = 'utf-8', "
+            "max_line_size = 100000000))")
+
+
+def _load_native(con: duckdb.DuckDBPyConnection, source: Source, read: FileRead,
+                 result: FileResult, on_rows: RowsCallback | None) -> bool:
+    """Load ``read`` with DuckDB's reader in the file's transaction; False (and nothing
+    kept) when the exact readers must load it instead (see above)."""
+    assert read.native is not None and read.header is not None
+    loaded_at = _now()
+    con.begin()
+    try:
+        rows = _row_source(con, source, read, relation=_native_relation(read.native))
+        result.extra_columns = rows_extra_names(rows)
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS "
+                        f"{checked_select(source, rows)}")
+        except duckdb.Error:
+            con.rollback()
+            return False
+        [(count, first, last)] = con.execute(
+            f"SELECT count(*), min(rowid), max(rowid) FROM {STAGE}").fetchall()
+        if count != read.native.records or (count and last - first + 1 != count):
+            con.rollback()
+            return False
+        _store_stage_rows(con, source, read, result, loaded_at, True,
+                          line=f"(rowid - {first or 0} + 2)")
+        con.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        kill_point("load:before-commit")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    if on_rows:
+        on_rows(result.rows_read)
+    return True
+
+
 def _store_stage_rows(con: duckdb.DuckDBPyConnection, source: Source, read: FileRead,
                       result: FileResult, loaded_at: dt.datetime, in_order: bool,
-                      where: str = "") -> None:
+                      where: str = "", line: str = "_line") -> None:
     """Valid rows to raw, invalid ones to quarantine, then the load_files row (in the
-    file's transaction). ``where``: which of the stage's rows are this file's."""
+    file's transaction). ``where``: which of the stage's rows are this file's; ``line``:
+    the SQL of a row's record number."""
     good = insert_raw(con, source, result.batch_id, read.file_name, loaded_at, in_order,
-                       where)
-    bad = _insert_quarantine(con, source, read, result.batch_id, loaded_at, in_order, where)
+                       where, line)
+    bad = _insert_quarantine(con, source, read, result.batch_id, loaded_at, in_order, where,
+                             line)
     result.rows_loaded = good
     result.rows_quarantined = bad + len(read.bad_rows)
     result.rows_read = result.rows_loaded + result.rows_quarantined
@@ -354,8 +429,10 @@ def rows_extra_names(rows: RowSource) -> list[str]:
     return [name for name, _ in rows.extra]
 
 
-def _row_source(con: duckdb.DuckDBPyConnection, source: Source, read: FileRead) -> RowSource:
-    """How the validation query finds each canonical column in this file's rows."""
+def _row_source(con: duckdb.DuckDBPyConnection, source: Source, read: FileRead,
+                relation: str = ARROW_VIEW) -> RowSource:
+    """How the validation query finds each canonical column in this file's rows
+    (``relation``: where a CSV file's rows are, columns c0, c1, ... and _line)."""
     if read.fmt == "jsonl":
         return _jsonl_row_source(con, source, read.file_name)
     assert read.header is not None
@@ -363,7 +440,7 @@ def _row_source(con: duckdb.DuckDBPyConnection, source: Source, read: FileRead) 
     raw = {name: f"c{i}" for name, i in header.columns.items()}
     extra = [(header.headers[i], f"c{i}") for i in header.extras]
     pairs = ", ".join(f"{lit(h)}, c{i}" for i, h in enumerate(header.headers))
-    return RowSource(ARROW_VIEW, raw, extra, f"CAST(json_object({pairs}) AS VARCHAR)")
+    return RowSource(relation, raw, extra, f"CAST(json_object({pairs}) AS VARCHAR)")
 
 
 def _jsonl_row_source(con: duckdb.DuckDBPyConnection, source: Source,
@@ -402,22 +479,23 @@ def _stage_in_file_order(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def insert_raw(con: duckdb.DuckDBPyConnection, source: Source, batch: str, file_name: str,
-                loaded_at: dt.datetime, in_order: bool = False, where: str = "") -> int:
+                loaded_at: dt.datetime, in_order: bool = False, where: str = "",
+                line: str = "_line") -> int:
     """Insert the valid rows of the stage in record order; returns how many."""
     cols = ", ".join(ident(c) for c in source.column_names)
     return con.execute(
         f"INSERT INTO raw.{source.name} ({cols}, _batch_id, _file_name, _line, _loaded_at, "
-        f"_extra) SELECT {cols}, ?, ?, _line, ?, _extra FROM {STAGE} WHERE _reason IS NULL"
+        f"_extra) SELECT {cols}, ?, ?, {line}, ?, _extra FROM {STAGE} WHERE _reason IS NULL"
         + (f" AND {where}" if where else "") + ("" if in_order else " ORDER BY _line"),
         [batch, file_name, loaded_at]).fetchone()[0]
 
 
 def _insert_quarantine(con: duckdb.DuckDBPyConnection, source: Source, read: FileRead,
                        batch: str, loaded_at: dt.datetime, in_order: bool = False,
-                       where: str = "") -> int:
+                       where: str = "", line: str = "_line") -> int:
     """Insert the invalid rows of the stage; returns how many (not counting read.bad_rows)."""
     bad = con.execute(
-        "INSERT INTO raw.quarantine SELECT ?, ?, ?, _line, _row_text, _reason, ? "
+        f"INSERT INTO raw.quarantine SELECT ?, ?, ?, {line}, _row_text, _reason, ? "
         f"FROM {STAGE} WHERE _reason IS NOT NULL" + (f" AND {where}" if where else "")
         + ("" if in_order else " ORDER BY _line"),
         [batch, source.name, read.file_name, loaded_at]).fetchone()[0]

@@ -68,6 +68,25 @@ class FileRead:
     encoding: str | None = None
     bad_rows: list[BadRow] = field(default_factory=list)
     needs_slow_path: bool = False  # set while reading when a row has a wrong field count
+    # Set when DuckDB's own parallel CSV reader may read the file instead of ``stream``
+    # (``read_csv(native=True)``); the loader falls back to ``stream`` when it cannot.
+    native: NativeCsv | None = None
+
+
+@dataclass(frozen=True)
+class NativeCsv:
+    """A UTF-8 CSV file that DuckDB's parallel reader may load, with exact record numbers.
+
+    Record numbers are exact when every record is one physical line: the loader checks
+    that DuckDB read exactly ``records`` rows (the file's data lines). A quoted newline
+    joins two lines into one record, a blank line is skipped: either leaves fewer rows,
+    and the file is read again by the exact readers. Lone carriage returns (another
+    newline to some readers) and a header spanning lines make a file ineligible here.
+    """
+
+    path: Path
+    width: int  # fields per record (the header's)
+    records: int  # data lines: what DuckDB must read for the record numbers to hold
 
 
 def column_names(n: int) -> list[str]:
@@ -145,15 +164,24 @@ def _read_csv_header(path: Path, encoding: str, file_name: str) -> list[str]:
 
 # --- CSV ---------------------------------------------------------------------------------
 
-def read_csv(path: Path, file_name: str, source: Source, slow: bool = False) -> FileRead:
-    """CSV (RFC 4180) in UTF-8, UTF-8 with BOM or GB18030, as text batches."""
+def read_csv(path: Path, file_name: str, source: Source, slow: bool = False,
+             native: bool = False) -> FileRead:
+    """CSV (RFC 4180) in UTF-8, UTF-8 with BOM or GB18030, as text batches.
+
+    ``native``: when the file allows it (``NativeCsv``), set ``read.native`` and leave
+    ``read.stream`` empty: the loader reads it with DuckDB (or calls again without it).
+    """
     encoding = detect_encoding(path, file_name)
     headers = _read_csv_header(path, encoding, file_name)
     header = match_headers(source, headers, file_name)
-    _refuse_unterminated_quote(path, encoding, file_name)
+    counts = _refuse_unterminated_quote(path, encoding, file_name)
     names = column_names(len(headers))
     read = FileRead(file_name, "csv", pa.RecordBatchReader.from_batches(
         _schema(names), iter(())), header, encoding)
+    if (native and not slow and encoding == "utf-8" and counts.cr == counts.crlf
+            and not any("\n" in h or "\r" in h for h in headers)):
+        read.native = NativeCsv(path, len(headers), counts.lines - 1)
+        return read
     if slow:
         read.stream = pa.RecordBatchReader.from_batches(
             _schema(names), _csv_rows_python(path, encoding, names, headers, read.bad_rows))
@@ -178,19 +206,38 @@ def read_csv(path: Path, file_name: str, source: Source, slow: bool = False) -> 
     return read
 
 
-def _refuse_unterminated_quote(path: Path, encoding: str, file_name: str) -> None:
-    """Refuse a file whose last quoted field never closes (an export cut short).
+@dataclass
+class ByteCounts:
+    """What one pass over a file's bytes tells (none of these bytes is ever part of a
+    UTF-8 or GBK multi-byte character)."""
+
+    quotes: int = 0
+    lines: int = 0  # physical lines, the last one counted even without its newline
+    cr: int = 0
+    crlf: int = 0  # may miss one split between two blocks: then cr != crlf (conservative)
+
+
+def _refuse_unterminated_quote(path: Path, encoding: str, file_name: str) -> ByteCounts:
+    """Refuse a file whose last quoted field never closes (an export cut short); return
+    the byte counts of the pass that finds out.
 
     Both readers would otherwise read everything after the opening quote as one value:
     the rows after it would vanish into one quarantined row. RFC 4180 quoting uses quotes
     in pairs, so only a file with an odd number of them needs the strict check.
     """
-    quotes = 0
-    with open(path, "rb") as fh:  # '"' is never part of a UTF-8 or GBK multi-byte character
+    counts = ByteCounts()
+    last = b""
+    with open(path, "rb") as fh:
         while chunk := fh.read(BLOCK_SIZE):
-            quotes += chunk.count(b'"')
-    if quotes % 2 == 0:
-        return
+            counts.quotes += chunk.count(b'"')
+            counts.lines += chunk.count(b"\n")
+            counts.cr += chunk.count(b"\r")
+            counts.crlf += chunk.count(b"\r\n")
+            last = chunk[-1:]
+    if last and last != b"\n":
+        counts.lines += 1
+    if counts.quotes % 2 == 0:
+        return counts
     with _open_text(path, encoding) as fh:
         rows = _text_reader(fh, strict=True)
         start = 1
@@ -202,6 +249,7 @@ def _refuse_unterminated_quote(path: Path, encoding: str, file_name: str) -> Non
                 raise RefusedFile(
                     f"{file_name}: line {start}: a quoted field opens and never closes "
                     "(the file looks cut short); re-export it") from None
+    return counts
 
 
 def _schema(names: list[str]) -> pa.Schema:
@@ -327,11 +375,13 @@ def _cell_text(value: object) -> str:
 
 # --- dispatch ----------------------------------------------------------------------------
 
-def open_file(path: Path, file_name: str, source: Source, slow: bool = False) -> FileRead:
-    """Open a landed file by its extension; refuse extensions the contract does not name."""
+def open_file(path: Path, file_name: str, source: Source, slow: bool = False,
+              native: bool = False) -> FileRead:
+    """Open a landed file by its extension; refuse extensions the contract does not name.
+    ``native``: a CSV file may be left to DuckDB's reader (``read_csv``)."""
     ext = path.suffix.lower()
     if ext == ".csv":
-        return read_csv(path, file_name, source, slow=slow)
+        return read_csv(path, file_name, source, slow=slow, native=native)
     if ext == ".jsonl":
         return read_jsonl(path, file_name)
     if ext == ".xlsx":
@@ -354,5 +404,5 @@ def with_progress(stream: pa.RecordBatchReader,
     return pa.RecordBatchReader.from_batches(stream.schema, batches())
 
 
-__all__ = ["BadRow", "FileRead", "HeaderMap", "RefusedFile", "detect_encoding",
+__all__ = ["BadRow", "FileRead", "HeaderMap", "NativeCsv", "RefusedFile", "detect_encoding",
            "match_headers", "open_file", "with_progress"]
