@@ -4,8 +4,10 @@ The check validates every batch of its source that has no results yet — the lo
 just did, and any batch a crashed run loaded but did not validate
 (``expectations.pending_batches``) — with ``expectations.run_suites``, what ``searchlight
 run`` calls, which stores every outcome in ``raw.expectation_results``. Checks never block the
-build: a failure of consistency invariants only is a WARN, a failure of a contract check
-(a row that should have been quarantined) is an ERROR.
+build: a failure of consistency invariants (what the loader does not check) is a WARN. The
+contract checks the loader enforces are left out of a run (``expectations.invariants.
+loader_enforces``: such a row is quarantined, never loaded; a test per check proves it);
+should one be validated and fail, the row escaped the loader and the check is an ERROR.
 """
 
 from dagster import (
@@ -61,7 +63,7 @@ def build_expectation_check(source: Source) -> AssetChecksDefinition:
         blocking=False,
         pool=WAREHOUSE_POOL,
         description=(f"Great Expectations suite raw.{source.name} on the batches not validated "
-                     "yet: contract values (error) and consistency invariants (warning)."),
+                     "yet: the consistency invariants the loader does not check (warning)."),
     )
     def _check(context: AssetCheckExecutionContext,
                searchlight: SearchlightResource) -> AssetCheckResult:
