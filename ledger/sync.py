@@ -57,26 +57,38 @@ class LedgerRunReport:
     dbt_seconds: float = 0.0
 
 
-def _table(columns, rows: list[dict]) -> pa.Table:
-    schema = pa.schema(columns)
-    return pa.Table.from_pylist([{c: r.get(c) for c, _ in columns} for r in rows],
-                                schema=schema)
+def _table(columns, rows: list[tuple], names: list[str]) -> pa.Table:
+    """An Arrow table of ``columns`` from tuple rows whose fields are named ``names``;
+    column by column (a dict per row took seconds per 10^5 alerts)."""
+    by_name = dict(zip(names, zip(*rows, strict=True), strict=True)) if rows else {}
+    return pa.table({c: pa.array(by_name.get(c, [None] * len(rows)), type=t)
+                     for c, t in columns})
+
+
+def _rows(lcon, sql: str) -> tuple[list[str], list[tuple]]:
+    cur = lcon.cursor()
+    cur.row_factory = None
+    cur.execute(sql)
+    return [d[0] for d in cur.description], cur.fetchall()
 
 
 def export(con: duckdb.DuckDBPyConnection, ledger: Path,
            clock: store.Clock = store.now_local) -> None:
     """Replace the warehouse's ``ledger`` schema with the store's current content."""
     with store.connect(ledger) as lcon:
-        alerts = [dict(r) for r in lcon.execute("select * from alerts order by alert_id")]
-        actions = [dict(r) for r in lcon.execute("select * from actions order by seq")]
-        states = lifecycle.fold(actions)
+        alert_names, alerts = _rows(lcon, "select * from alerts order by alert_id")
+        action_names, actions = _rows(lcon, "select * from actions order by seq")
+    states = lifecycle.fold(dict(zip(action_names, a, strict=True)) for a in actions)
     today = clock().date().isoformat()
-    state_rows = [{**s.as_dict(), "state_on": today} for s in states.values()]
+    state_names = [c for c, _ in _STATE_COLUMNS]
+    state_rows = [tuple(getattr(s, c) for c in state_names[:-1]) + (today,)
+                  for s in states.values()]
     tables = {
-        "first_detections": _table(_ALERT_COLUMNS[:1] + [_ALERT_COLUMNS[8]], alerts),
-        "alert_register": _table(_ALERT_COLUMNS, alerts),
-        "actions": _table(_ACTION_COLUMNS, actions),
-        "state": _table(_STATE_COLUMNS, state_rows),
+        "first_detections": _table(_ALERT_COLUMNS[:1] + [_ALERT_COLUMNS[8]], alerts,
+                                   alert_names),
+        "alert_register": _table(_ALERT_COLUMNS, alerts, alert_names),
+        "actions": _table(_ACTION_COLUMNS, actions, action_names),
+        "state": _table(_STATE_COLUMNS, state_rows, state_names),
     }
     con.execute("create schema if not exists ledger")
     for name, table in tables.items():
