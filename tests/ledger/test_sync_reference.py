@@ -101,6 +101,10 @@ def scenario(tmp: Path) -> dict:
     first[6]["occurred_on"] = dt.date(2026, 9, 1)
     first[7]["metric_value"] = first[7]["threshold_value"] = None
     first[8]["evidence"] = "not json"
+    # values SQLite converts as it stores them: an integer in a REAL column, NaN (stored
+    # as NULL), a number in a TEXT column
+    first[9]["metric_value"], first[9]["threshold_value"] = 13, float("nan")
+    first[10]["staff_id"], first[10]["subject_id"] = 7, 1.5
     reports.append(_sync(path, legacy + first, AS_OF, clock,
                          overrides=[("2026-10-09", 0), ("2026-10-10", 1)]))
     # people act between runs
@@ -128,6 +132,7 @@ def scenario(tmp: Path) -> dict:
     by_id["T01-010"]["first_detected_on"] = AS_OF - dt.timedelta(days=3)
     by_id["T01-011"]["first_detected_on"] = as_of2
     by_id["T01-012"]["severity"] = "info"
+    by_id["T01-013"]["metric_value"] = 2**60  # beyond a float's exact integers
     second += _alerts("F03", 5, as_of2, rule="F03")
     reports.append(_sync(path, legacy + second, as_of2, clock))
     # 3: the same alerts again on the same as_of: nothing to register, no new seal
