@@ -6,12 +6,15 @@ A run (``searchlight.pipeline.run`` and the Dagster job) does, in this order:
    ``ledger`` schema (dbt source ``ledger``). ``alert_first_detections`` reads
    ``ledger.first_detections``, so a deleted and rebuilt warehouse keeps every alert's
    first_detected_on.
-2. ``dbt build`` (everything but ``tag:ledger``) builds marts.alerts for this run.
+2. ``dbt build``, one invocation for everything: marts.alerts for this run, and the
+   ledger marts (marts.supervision_ledger, marts.rule_precision) as views over the
+   ``ledger`` copies.
 3. ``after_build(warehouse)``: copies the warehouse's departments and calendar overrides
    into the store, registers this run's alerts in it (lifecycle.sync_alerts, which ends
-   by sealing the register), copies the store into the warehouse again and builds the ``tag:ledger``
-   models (marts.supervision_ledger, marts.rule_precision), so they show this run's
-   alerts and every action taken until now.
+   by sealing the register) and copies the store into the warehouse again. The ledger
+   marts, being views over those copies, then show this run's alerts and every action
+   taken until now; dbt does not run again (a second invocation cost 5-15 s of start-up
+   and parsing per run, issue 15).
 
 DuckDB cannot read SQLite here (its extensions cannot be downloaded), hence the copy.
 """
@@ -26,9 +29,8 @@ import duckdb
 import pyarrow as pa
 
 from ledger import lifecycle, store
+from searchlight.dbt_plugin import pseudonym_key, pseudonym_macro_sql
 from searchlight.warehouse import connect as open_warehouse
-
-LEDGER_SELECTOR = "tag:ledger"
 
 _ALERT_COLUMNS = [
     ("alert_id", pa.string()), ("rule_code", pa.string()), ("rule_family", pa.string()),
@@ -54,7 +56,6 @@ _STATE_COLUMNS = [
 class LedgerRunReport:
     store: Path
     sync: lifecycle.SyncReport
-    dbt_seconds: float = 0.0
 
 
 def _table(columns, rows: list[tuple], names: list[str]) -> pa.Table:
@@ -91,9 +92,17 @@ def export(con: duckdb.DuckDBPyConnection, ledger: Path,
         "state": _table(_STATE_COLUMNS, state_rows, state_names),
     }
     con.execute("create schema if not exists ledger")
+    # The people in the state as keyed pseudonyms, computed here: the ledger marts are
+    # views over these copies (built once, in the main dbt build), and the pseudonym
+    # function is a temporary macro that lives only on the connection that made it
+    # (searchlight/dbt_plugin.py), so no view can call it. Same function, same key.
+    con.execute(pseudonym_macro_sql(pseudonym_key(warn=False)))
+    extra = {"state": ", sl_pseudonym(assignee) as assignee_key, "
+                      "sl_pseudonym(last_actor) as last_actor_key"}
     for name, table in tables.items():
         con.register("_ledger_copy", table)
-        con.execute(f"create or replace table ledger.{name} as select * from _ledger_copy")
+        con.execute(f"create or replace table ledger.{name} as "
+                    f"select *{extra.get(name, '')} from _ledger_copy")
         con.unregister("_ledger_copy")
 
 
@@ -103,11 +112,9 @@ def restore(warehouse: Path, clock: store.Clock = store.now_local) -> None:
         export(con, store.ledger_path(warehouse), clock)
 
 
-def after_build(warehouse: Path, clock: store.Clock = store.now_local,
-                build_models: bool = True) -> LedgerRunReport:
-    """After the build: register this run's alerts, copy the store, build the ledger marts."""
-    from searchlight import dbt
-
+def after_build(warehouse: Path, clock: store.Clock = store.now_local) -> LedgerRunReport:
+    """After the build: register this run's alerts, copy the store into the warehouse
+    (the ledger marts are views over the copy: module doc)."""
     ledger = store.ledger_path(warehouse)
     with open_warehouse(warehouse) as con:  # waits for a reader's lock
         # in a fixed order: the ledger numbers the register actions in this order
@@ -123,12 +130,7 @@ def after_build(warehouse: Path, clock: store.Clock = store.now_local,
         report = register_run(ledger, alerts, overrides, _departments(con), coverage_as_of,
                               clock)
         export(con, ledger, clock)
-    result = LedgerRunReport(store=ledger, sync=report)
-    if build_models:
-        res = dbt.invoke(["build", "--select", LEDGER_SELECTOR,
-                          "--exclude-resource-type", "unit_test"], warehouse)
-        result.dbt_seconds = res.elapsed_s
-    return result
+    return LedgerRunReport(store=ledger, sync=report)
 
 
 def register_run(ledger: Path, alerts: list[dict], overrides: list[tuple[str, bool]],
