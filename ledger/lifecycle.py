@@ -153,7 +153,12 @@ def fold(rows) -> dict[str, State]:
 
 
 def current_states(con: sqlite3.Connection) -> dict[str, State]:
-    return fold(con.execute("select * from actions order by seq"))
+    # plain dicts: folding sqlite3.Row objects took twice as long (10^5 entries a run)
+    cur = con.cursor()
+    cur.row_factory = None
+    cur.execute("select * from actions order by seq")
+    names = [d[0] for d in cur.description]
+    return fold(dict(zip(names, row, strict=True)) for row in cur)
 
 
 def current_state(con: sqlite3.Connection, alert_id: str) -> State | None:

@@ -336,9 +336,15 @@ def _anchor_entries(target: Path) -> Iterator[dict]:
         yield entry
 
 
+# What json.dumps(..., ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+# default=str) writes, with the encoder made once: json.dumps builds one per call, a
+# measurable part of chaining 10^5 entries in a run.
+_CANONICAL_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                                   default=str)
+
+
 def canonical(row: dict) -> str:
-    return json.dumps({k: row.get(k) for k in CHAIN_COLUMNS}, ensure_ascii=False,
-                      sort_keys=True, separators=(",", ":"), default=str)
+    return _CANONICAL_JSON.encode({k: row.get(k) for k in CHAIN_COLUMNS})
 
 
 def row_hash(row: dict) -> str:
