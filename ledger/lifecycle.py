@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import os
 import sqlite3
 from dataclasses import asdict, dataclass
@@ -397,7 +398,7 @@ def _stored_exactly(row: tuple) -> bool:
         if v is None or (i == _STILL_FIRING and type(v) is int):
             continue
         if i in _REAL:
-            if type(v) is not float or v != v or v in (float("inf"), float("-inf")):
+            if type(v) is not float or not math.isfinite(v):
                 return False
         elif type(v) is not str:
             return False
