@@ -71,8 +71,8 @@ class DbtBuildConfig(Config):
 
 
 def dbt_build_args(config: DbtBuildConfig, key_changed: bool = False) -> list[str]:
-    """The `dbt build` arguments: the same function `searchlight run` uses (tag:ledger is
-    excluded by the asset definition below, so not again here). A changed pseudonym key
+    """The `dbt build` arguments: the same function `searchlight run` uses (the ledger
+    marts are views built with everything else, ledger/sync.py). A changed pseudonym key
     forces a full refresh (searchlight/pseudonym_guard.py)."""
     return build_args(config.as_of, config.full_refresh or key_changed, config.unit_tests,
                       exclude_ledger=False)
@@ -92,7 +92,6 @@ def build_dbt_assets(manifest: Path | None = None) -> list[AssetsDefinition]:
         project=dbt_project(),
         dagster_dbt_translator=translator,
         name="searchlight_dbt",
-        exclude="tag:ledger",  # built by orchestration/ledger_assets.py after the ledger sync
         pool=WAREHOUSE_POOL,
     )
     def searchlight_dbt(context: AssetExecutionContext, dbt: DbtCliResource,

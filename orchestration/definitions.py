@@ -19,7 +19,7 @@ from orchestration.checks import expectation_checks
 from orchestration.dbt_assets import build_dbt_assets
 from orchestration.ingest_assets import all_raw_assets
 from orchestration.jobs import searchlight_daily
-from orchestration.ledger_assets import supervision_ledger
+from orchestration.ledger_assets import ledger_sync
 from orchestration.resources import build_resources
 from orchestration.schedules import daily_schedule
 from orchestration.sensors import landing_sensor, notification_sensor
@@ -32,7 +32,7 @@ def build_definitions(landing: str | Path | None = None,
     Runs ``dbt parse`` when the manifest is missing or stale (orchestration/prepare.py).
     """
     return Definitions(
-        assets=[*all_raw_assets, *build_dbt_assets(), supervision_ledger],
+        assets=[*all_raw_assets, *build_dbt_assets(), ledger_sync],
         asset_checks=expectation_checks,
         jobs=[searchlight_daily],
         schedules=[daily_schedule],

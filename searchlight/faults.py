@@ -5,7 +5,8 @@ whole process group, so a dbt subprocess dies with it as in a crash of the machi
 n-th time (default: the first) the run reaches ``<point>``. Points are named
 ``<step>:<where>``: ``load:before-commit`` (a file's rows are inserted, its transaction is
 not committed), ``dbt build:node-done`` (dbt reported a model, test or seed done),
-``ledger sync:node-done``, and ``<step>:start`` for every step of ``searchlight.runstate``.
+``ledger sync:registered`` (the store holds the run's alerts, the warehouse's copy of it
+is not written yet), and ``<step>:start`` for every step of ``searchlight.runstate``.
 Unset (always, outside those tests) it costs one dictionary lookup.
 """
 

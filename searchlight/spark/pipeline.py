@@ -11,7 +11,8 @@ the dbt build (docs/spark.md):
 4. `dbt build --target spark` in this process, on the session prepared in (3), with the
    pseudonym function registered on it;
 5. this run's alerts, read from Spark, into the ledger store; the ledger copies to the
-   lake again; `dbt build --select tag:ledger`;
+   lake again and declared again, which the ledger marts (views over them, built in
+   step 4) then show: dbt does not run a second time (ledger/sync.py);
 6. publish the marts as Parquet (searchlight.spark.publish).
 
 The warehouse is a folder (`--warehouse DIR`):
@@ -164,7 +165,7 @@ def _run_steps(state, landing: Path, wh: SparkWarehouse, as_of: dt.date | None,
 
     report = pipeline.RunReport(load=load, as_of=as_of, failed_expectations=failures,
                                 expectation_failures=[str(f) for f in failures],
-                                dbt_seconds=result.elapsed_s + ledger_report.dbt_seconds,
+                                dbt_seconds=result.elapsed_s,
                                 ledger=ledger_report, built_models=result.nodes)
     with state.step("summary"):
         summarise(spark, report)
@@ -177,10 +178,11 @@ def _run_steps(state, landing: Path, wh: SparkWarehouse, as_of: dt.date | None,
     return report
 
 
-def after_build(spark: Any, wh: SparkWarehouse, clock: store.Clock = store.now_local,
-                build_models: bool = True) -> ledger_sync.LedgerRunReport:
+def after_build(spark: Any, wh: SparkWarehouse,
+                clock: store.Clock = store.now_local) -> ledger_sync.LedgerRunReport:
     """ledger.sync.after_build for Spark: this run's alerts from Spark into the store,
-    the store's copies to the lake, then the ledger marts."""
+    the store's copies to the lake, declared again (the ledger marts are views over them,
+    so they show the new copies without another dbt build)."""
     alerts = [row.asDict() for row in spark.table("marts.alerts").collect()]
     overrides = [(r[0], r[1]) for r in spark.sql(
         "select cast(calendar_date as string), is_workday from staging.stg_calendar_overrides "
@@ -193,12 +195,7 @@ def after_build(spark: Any, wh: SparkWarehouse, clock: store.Clock = store.now_l
         ledger_sync.export(con, wh.ledger, clock)
     export_schema(wh.loader_db, wh.lake, "ledger")
     declare_lake(spark, wh, ("ledger",))
-    report = ledger_sync.LedgerRunReport(store=wh.ledger, sync=sync_report)
-    if build_models:
-        res = dbt_runner.invoke(["build", "--select", ledger_sync.LEDGER_SELECTOR,
-                                 "--exclude-resource-type", "unit_test"], wh.root)
-        report.dbt_seconds = res.elapsed_s
-    return report
+    return ledger_sync.LedgerRunReport(store=wh.ledger, sync=sync_report)
 
 
 def departments(spark: Any) -> list[tuple[str, str | None]] | None:

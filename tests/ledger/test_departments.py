@@ -107,7 +107,7 @@ def test_the_run_copies_the_warehouse_departments_into_the_store(tmp_path, clock
     monkeypatch.delenv("SEARCHLIGHT_LEDGER", raising=False)
     warehouse = tmp_path / "w.duckdb"
     warehouse_with(warehouse, [("500106001", "区政务服务管理办公室"), ("500106008", "区民政局")])
-    report = sync.after_build(warehouse, clock=clock, build_models=False)
+    report = sync.after_build(warehouse, clock=clock)
     with store.connect(store.ledger_path(warehouse)) as con:
         assert store.departments(con) == {"500106001": "区政务服务管理办公室",
                                           "500106008": "区民政局"}
@@ -123,7 +123,7 @@ def test_a_warehouse_without_departments_leaves_transfers_unchecked_and_says_so(
     monkeypatch.delenv("SEARCHLIGHT_LEDGER", raising=False)
     warehouse = tmp_path / "w.duckdb"
     warehouse_with(warehouse, [])
-    report = sync.after_build(warehouse, clock=clock, build_models=False)
+    report = sync.after_build(warehouse, clock=clock)
     assert any("knows no departments" in w for w in report.sync.warnings)
     with store.connect(store.ledger_path(warehouse)) as con:
         row = lifecycle.act(con, "T01-a", "transfer", "王督查", note="转办",
@@ -136,10 +136,10 @@ def test_a_build_without_the_department_mart_keeps_the_list_of_the_run_before(
     monkeypatch.delenv("SEARCHLIGHT_LEDGER", raising=False)
     warehouse = tmp_path / "w.duckdb"
     warehouse_with(warehouse, [("500106001", "区政务服务管理办公室")])
-    sync.after_build(warehouse, clock=clock, build_models=False)
+    sync.after_build(warehouse, clock=clock)
     with duckdb.connect(str(warehouse)) as con:
         con.execute("drop table marts.dim_department")
-    report = sync.after_build(warehouse, clock=clock, build_models=False)
+    report = sync.after_build(warehouse, clock=clock)
     assert any("dim_department is missing" in w for w in report.sync.warnings)
     with store.connect(store.ledger_path(warehouse)) as con:
         assert store.departments(con) == {"500106001": "区政务服务管理办公室"}

@@ -1,10 +1,14 @@
 -- marts.supervision_ledger (outputs.md): the 督办台账, one row per alert the ledger has
 -- ever registered, firing or not, with its current workflow state and whether handling
 -- is itself overdue (督办超期). State and history live in the ledger store; this model
--- only joins the copies of it (source ledger) that ledger.sync writes.
+-- only joins the copies of it (source ledger) that ledger.sync writes. A view: the copies
+-- are rewritten after the build, when the run's alerts are registered, and the view
+-- shows them without dbt running again (ledger/sync.py).
 -- Assignees and actors are typed by office staff and are usually people's names: the
 -- mart carries them as a masked display form (李*) under their own names and a keyed
--- pseudonym (`_key`, equal keys are the same person) beside them (outputs.md, Privacy).
+-- pseudonym (`_key`, equal keys are the same person) beside them (outputs.md, Privacy);
+-- the keys come with the copy (ledger.sync.export): a view cannot call the pseudonym
+-- function, which lives on the connection that registered it (searchlight/dbt_plugin.py).
 -- Notes are free text that may name people: they stay in the ledger store, where
 -- `searchlight ledger show` reads them, and never reach the marts.
 with
@@ -42,13 +46,13 @@ final as (
         ---------- workflow state
         state.status,
         {{ mask_name('state.assignee') }} as assignee,
-        {{ pseudonym('state.assignee') }} as assignee_key,
+        state.assignee_key,
         state.handling_dept_code,
         cast(state.due_on as date) as due_on,
         state.last_action,
         cast(state.last_action_at as timestamp) as last_action_at,
         {{ mask_name('state.last_actor') }} as last_actor,
-        {{ pseudonym('state.last_actor') }} as last_actor_key,
+        state.last_actor_key,
         state.actions as action_count,
         cast(state.state_on as date) as state_on,
         coalesce(
