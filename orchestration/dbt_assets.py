@@ -74,8 +74,7 @@ def dbt_build_args(config: DbtBuildConfig, key_changed: bool = False) -> list[st
     """The `dbt build` arguments: the same function `searchlight run` uses (the ledger
     marts are views built with everything else, ledger/sync.py). A changed pseudonym key
     forces a full refresh (searchlight/pseudonym_guard.py)."""
-    return build_args(config.as_of, config.full_refresh or key_changed, config.unit_tests,
-                      exclude_ledger=False)
+    return build_args(config.as_of, config.full_refresh or key_changed, config.unit_tests)
 
 
 def build_dbt_assets(manifest: Path | None = None) -> list[AssetsDefinition]:

@@ -75,17 +75,16 @@ class DbtResult:
 
 
 def build_args(as_of: str | None = None, full_refresh: bool = False,
-               unit_tests: bool = False, exclude_ledger: bool = True) -> list[str]:
+               unit_tests: bool = False) -> list[str]:
     """The `dbt build` arguments of a production run: the CLI and Dagster both use these.
 
-    Unit tests are left out by default: dbt runs them one after another on every build
-    (stack-pitfalls §3); `make test` runs them. The ledger models (tag:ledger) are built
-    after ledger.sync has registered this build's alerts (ledger/sync.py); Dagster passes
-    the same exclusion through its asset definition instead (exclude_ledger=False).
+    One dbt invocation per run builds everything, the ledger marts included: they are
+    views over the ledger copies, which ledger.sync rewrites after registering this
+    build's alerts (ledger/sync.py), so no second build is needed. Unit tests are left
+    out by default: dbt runs them one after another on every build (stack-pitfalls §3);
+    `make test` runs them.
     """
     args = ["build"]
-    if exclude_ledger:
-        args += ["--exclude", "tag:ledger"]
     if not unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
     if full_refresh:

@@ -47,7 +47,8 @@ def test_an_e2e_or_browser_test_may_use_any_fixture():
     ("unit", [sys.executable, "-c", "pass"], None),
     ("dbt", ["dbt", "test", "--select", "x"], None),
     ("dbt", ["dbt", "build", "--select", "warn_t01"], None),
-    ("dbt", ["dbt", "build", "--exclude", "tag:ledger"], "a dbt-tier test started a full"),
+    ("dbt", ["dbt", "build", "--exclude-resource-type", "unit_test"],
+     "a dbt-tier test started a full"),
     ("e2e", ["dbt", "build"], None),
 ])
 def test_what_each_tier_may_start(tier, argv, refused):
