@@ -57,6 +57,19 @@ def ledger_file(tmp_path, clock):
     return path
 
 
+def insert_legacy_register_row(con, a: dict, seen_on: str, evidence_hash: str) -> None:
+    """A register row of alert ``a`` as stores before the seal wrote it (no register_hash,
+    no occurred_on), first and last seen on ``seen_on``."""
+    con.execute("insert into alerts (alert_id, rule_code, rule_family, severity, "
+                "subject_type, subject_id, dept_code, staff_id, first_detected_on, "
+                "last_seen_on, metric_value, threshold_value, evidence, evidence_hash) "
+                "values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [a["alert_id"], a["rule_code"], a["rule_family"], a["severity"],
+                 a["subject_type"], a["subject_id"], a["dept_code"], a["staff_id"],
+                 seen_on, seen_on, a["metric_value"], a["threshold_value"],
+                 a["evidence"], evidence_hash])
+
+
 def legacy_store(path, clock, alerts: list[dict] | None = None):
     """A store as the ledger wrote it before the head anchor and the register's seal:
     three alerts registered, no ``<store>.head``, no seal, no ``register_hash``, nothing
@@ -66,14 +79,7 @@ def legacy_store(path, clock, alerts: list[dict] | None = None):
     con.executescript(store.SCHEMA)
     for a in alerts or [make_alert("T01-a"), make_alert("T02-b", "yellow"),
                         make_alert("T07-c", "info", dept="D02")]:
-        con.execute("insert into alerts (alert_id, rule_code, rule_family, severity, "
-                    "subject_type, subject_id, dept_code, staff_id, first_detected_on, "
-                    "last_seen_on, metric_value, threshold_value, evidence, evidence_hash) "
-                    "values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [a["alert_id"], a["rule_code"], a["rule_family"], a["severity"],
-                     a["subject_type"], a["subject_id"], a["dept_code"], a["staff_id"],
-                     str(AS_OF), str(AS_OF), a["metric_value"], a["threshold_value"],
-                     a["evidence"], evidence.material_hash(a["evidence"])])
+        insert_legacy_register_row(con, a, str(AS_OF), evidence.material_hash(a["evidence"]))
         store.append_action(con, alert_id=a["alert_id"], action="register", to_status="new",
                             actor=store.SYSTEM_ACTOR, acted_at=clock().isoformat(),
                             dept_code=a["dept_code"], due_on="2026-10-15",

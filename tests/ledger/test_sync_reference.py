@@ -23,7 +23,14 @@ from pathlib import Path
 import pytest
 
 from ledger import evidence, lifecycle, store
-from tests.ledger.conftest import AS_OF, DEPARTMENTS, NOW, Clock, make_alert
+from tests.ledger.conftest import (
+    AS_OF,
+    DEPARTMENTS,
+    NOW,
+    Clock,
+    insert_legacy_register_row,
+    make_alert,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -45,14 +52,7 @@ def _legacy_resolved(path: Path, clock: Clock) -> None:
     con.executescript(store.SCHEMA)
     for alert_id, action in (("L-1", "dismiss"), ("L-2", "close"), ("L-3", None)):
         a = make_alert(alert_id, evidence={"case_id": alert_id, "elapsed_days": 30})
-        con.execute("insert into alerts (alert_id, rule_code, rule_family, severity, "
-                    "subject_type, subject_id, dept_code, staff_id, first_detected_on, "
-                    "last_seen_on, metric_value, threshold_value, evidence, evidence_hash) "
-                    "values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [a["alert_id"], a["rule_code"], a["rule_family"], a["severity"],
-                     a["subject_type"], a["subject_id"], a["dept_code"], a["staff_id"],
-                     "2026-09-01", "2026-09-01", a["metric_value"], a["threshold_value"],
-                     a["evidence"], evidence.legacy_hash(a["evidence"])])
+        insert_legacy_register_row(con, a, "2026-09-01", evidence.legacy_hash(a["evidence"]))
         store.append_action(con, alert_id=alert_id, action="register", to_status="new",
                             actor=store.SYSTEM_ACTOR, acted_at=clock().isoformat(),
                             dept_code="D01", due_on="2026-09-20",
