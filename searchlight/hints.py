@@ -97,11 +97,27 @@ def next_steps(warehouse: Path, published: Path | None, ground_truth: Path,
     steps += [
         ("ground truth", shell_path(ground_truth, cwd)),
         ("lineage and checks, Dagster UI at http://127.0.0.1:3000", make_command("dev", cwd)),
+        *console_steps(warehouse, cwd),
         ("rule docs for auditors", make_command("docs", cwd)),
         ("try SQL", sql_command(warehouse, "select rule_code, severity, subject_id, "
                                            "evidence from marts.alerts limit 10", cwd)),
     ]
     return steps
+
+
+def console_steps(warehouse: Path, cwd: Path | None = None) -> list[tuple[str, str]]:
+    """The supervision console over ``warehouse``: a first account, then the server
+    (nothing is reachable without signing in; the password is asked for)."""
+    try:  # the console is an extra (pip install -e '.[console]')
+        import console  # noqa: F401
+    except ImportError:
+        return []
+    prefix = command_prefix(cwd=cwd)
+    where = shell_path(warehouse, cwd)
+    return [("console account (asks a password)",
+             f"{prefix} users add admin --role supervisor --warehouse {where}"),
+            ("supervision console at http://127.0.0.1:8000",
+             f"{prefix} console --warehouse {where}")]
 
 
 # --- the demo's planted expectation failures ---------------------------------------------

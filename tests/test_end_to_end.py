@@ -133,6 +133,9 @@ def test_the_commands_the_demo_prints_work_as_pasted(demo_run, tmp_path):
     steps = dict(hints.next_steps(warehouse, copy / "warehouse_published" / "marts",
                                   copy / "ground_truth.json", cwd=PROJECT_ROOT))
     commands.append(steps["try SQL"])
+    # the console's steps name this warehouse (the server itself is the browser tests')
+    assert steps["supervision console at http://127.0.0.1:8000"].endswith(
+        f"console --warehouse {hints.shell_path(warehouse, PROJECT_ROOT)}")
     for command in commands:
         done = subprocess.run(command, shell=True, cwd=PROJECT_ROOT, env=env,
                               capture_output=True, text=True, check=False)
