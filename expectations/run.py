@@ -237,18 +237,25 @@ def _lit(value) -> str:
     return repr(float(value)) if isinstance(value, float) else str(int(value))
 
 
+def _count_where(condition: str) -> str:
+    """Rows where ``condition`` is true, 0 when none. Not ``count_if``: DuckDB 2.0's
+    count_if is NULL when every input is NULL (a small batch whose column is all empty),
+    which read as "not counted" and sent a clean source to GX (3-5 s of import)."""
+    return f"count(*) filter (where {condition})"
+
+
 def _tally_sql(check: Check) -> tuple[str, str | None, str]:
     """SQL aggregates over the selection for one row-wise check, counted as GX counts them
     on a frame: (elements, missing or None when GX reports none, unexpected)."""
     k = check.kwargs
     domain = f'"{check.when[0]}" = {_lit(check.when[1])}' if check.when else "true"
     if check.expectation == "ExpectColumnValuesToNotBeNull":
-        return (f"count_if({domain})", None, f'count_if({domain} and "{k["column"]}" is null)')
+        return (_count_where(domain), None, _count_where(f'{domain} and "{k["column"]}" is null'))
     if check.expectation == "ExpectColumnPairValuesAToBeGreaterThanB":
         a, b = f'"{k["column_A"]}"', f'"{k["column_B"]}"'
         op = ">=" if k.get("or_equal") else ">"
-        return (f"count_if({domain})", f"count_if({domain} and ({a} is null or {b} is null))",
-                f"count_if({domain} and not ({a} {op} {b}))")  # NULL when either is missing
+        return (_count_where(domain), _count_where(f"{domain} and ({a} is null or {b} is null)"),
+                _count_where(f"{domain} and not ({a} {op} {b})"))  # NULL when either is missing
     column = f'"{k["column"]}"'
     if check.expectation == "ExpectColumnValuesToBeBetween":
         bad = " or ".join([*([f"{column} < {_lit(k['min_value'])}"]
@@ -259,8 +266,8 @@ def _tally_sql(check: Check) -> tuple[str, str | None, str]:
         bad = f"not list_contains([{', '.join(_lit(v) for v in k['value_set'])}], {column})"
     else:
         raise ValueError(f"no SQL tally for {check.expectation}")
-    return (f"count_if({domain})", f"count_if({domain} and {column} is null)",
-            f"count_if({domain} and ({bad}))")
+    return (_count_where(domain), _count_where(f"{domain} and {column} is null"),
+            _count_where(f"{domain} and ({bad})"))
 
 
 def _gx_kwargs(check: Check) -> dict:
