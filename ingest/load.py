@@ -8,7 +8,7 @@ rolls the whole file back: nothing of it remains and it is not recorded as loade
 Runs of small CSV files with the same header are validated by one query and then stored
 file by file, each in its own transaction as above (see ``_load_group``). A larger plain
 UTF-8 CSV file is read by DuckDB's parallel CSV reader when its record numbers can be
-known exactly, by the exact readers otherwise (see ``_load_native``).
+known exactly, by the exact readers otherwise (see ``load_with_duckdb_reader``).
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ def load_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path, file_n
     try:
         read = open_file(path, file_name, source, native=True)
         if read.native is not None:
-            if _load_native(con, source, read, result, on_rows):
+            if load_with_duckdb_reader(con, source, read, result, on_rows):
                 return result
             read = open_file(path, file_name, source)  # the exact readers decide
         try:
@@ -270,8 +270,9 @@ def _native_relation(native: NativeCsv) -> str:
             "max_line_size = 100000000))")
 
 
-def _load_native(con: duckdb.DuckDBPyConnection, source: Source, read: FileRead,
-                 result: FileResult, on_rows: RowsCallback | None) -> bool:
+def load_with_duckdb_reader(con: duckdb.DuckDBPyConnection, source: Source,
+                            read: FileRead, result: FileResult,
+                            on_rows: RowsCallback | None) -> bool:
     """Load ``read`` with DuckDB's reader in the file's transaction; False (and nothing
     kept) when the exact readers must load it instead (see above)."""
     assert read.native is not None and read.header is not None

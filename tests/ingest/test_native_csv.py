@@ -1,5 +1,5 @@
-"""DuckDB's own CSV reader (ingest/load.py, ``_load_native``) gives what the exact readers
-give: the same raw rows, quarantined rows, record numbers and load_files records; and it
+"""DuckDB's own CSV reader (ingest/load.py, ``load_with_duckdb_reader``) gives what the
+exact readers give: the same raw rows, quarantined rows, record numbers and load_files records; and it
 declines a file whose records are not one line each, which the exact readers then load."""
 
 from __future__ import annotations
@@ -44,20 +44,20 @@ def test_duckdb_reader_loads_exactly_what_the_exact_readers_load(landing, tmp_pa
     copy = tmp_path / "landing"
     shutil.copytree(landing, copy)
     load_landing(tmp_path / "native.duckdb", copy, progress=False)
-    monkeypatch.setattr(load_module, "_load_native", lambda *args: False)
+    monkeypatch.setattr(load_module, "load_with_duckdb_reader", lambda *args: False)
     load_landing(tmp_path / "exact.duckdb", copy, progress=False)
     assert _tables(tmp_path / "native.duckdb") == _tables(tmp_path / "exact.duckdb")
 
 
 def _spy(monkeypatch) -> list[bool]:
     taken: list[bool] = []
-    real = load_module._load_native
+    real = load_module.load_with_duckdb_reader
 
     def spy(*args):
         taken.append(real(*args))
         return taken[-1]
 
-    monkeypatch.setattr(load_module, "_load_native", spy)
+    monkeypatch.setattr(load_module, "load_with_duckdb_reader", spy)
     return taken
 
 
