@@ -162,5 +162,6 @@ def test_a_rule_without_its_shape_tests_is_named(monkeypatch):
     monkeypatch.setattr(__name__ + ".manifest", lambda: {**real, "nodes": nodes})
     problems = problems_of("f03_repeated_applications")
     yml = "models/warnings/fairness/warn_f03_repeated_applications.yml"
-    assert problems == [f"no rule_coverage_is_well_formed test on cov_f03_repeated_applications "
-                        f"in {yml} (rule_code: F03)"]
+    expected = ("no rule_coverage_is_well_formed test on cov_f03_repeated_applications "
+                f"in {yml} (rule_code: F03)")
+    assert problems == [expected]
